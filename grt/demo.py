@@ -19,7 +19,10 @@ def demo_data() -> dict[str, Any]:
 
 def _remove_db(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+        try:
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        except NotADirectoryError:
+            pass  # the parent is not a folder: open_db says so in words
 
 
 def create_demo(path: Path, *, force: bool = False) -> Path:
