@@ -424,6 +424,162 @@ def db_backup(ctx, path, force):
     click.echo(tr("Sauvegarde écrite : {p}", "Backup written: {p}", p=target))
 
 
+# --- norm debates and proposals --------------------------------------------------------------
+
+
+@cli.group()
+def debate() -> None:
+    """Norm debates (norms, renormalisations, values at stake, choice)."""
+
+
+@debate.command("list")
+@click.option("--group", "group_name", default=None, help="Only this group.")
+@FORMAT
+@click.pass_context
+def debate_list(ctx, group_name, fmt):
+    from .debates import list_debates, status_label
+    from .groups import find_group
+
+    db = db_from(ctx)
+    rows = list_debates(db, find_group(db, group_name).id if group_name else None)
+    if fmt == "json":
+        return emit_json(rows)
+    if not rows:
+        return click.echo(tr("Aucun débat de normes.", "No norm debate."))
+    emit_table(
+        [[r["id"], r["group_name"], status_label(r["status"]), ", ".join(r["session_dates"]), ", ".join(r["speakers"]), r["title"]] for r in rows],
+        ["id", tr("groupe", "group"), tr("statut", "status"), "sessions", tr("qui", "who"), tr("titre", "title")],
+    )
+
+
+@cli.group()
+def proposal() -> None:
+    """Proposals ("faire autrement") followed until the answer."""
+
+
+@proposal.command("list")
+@click.option("--group", "group_name", default=None, help="Only this group.")
+@click.option("--status", default=None, help="Only this status (proposee, discutee, transmise, reponse_recue, mise_en_oeuvre, abandonnee).")
+@click.option("--open", "open_only", is_flag=True, help="Only those neither put into practice nor dropped.")
+@FORMAT
+@click.pass_context
+def proposal_list(ctx, group_name, status, open_only, fmt):
+    from .groups import find_group
+    from .proposals import list_proposals, status_label
+
+    db = db_from(ctx)
+    rows = list_proposals(db, find_group(db, group_name).id if group_name else None, status=status, open_only=open_only)
+    if fmt == "json":
+        return emit_json(rows)
+    if not rows:
+        return click.echo(tr("Aucune proposition.", "No proposal."))
+    short = {"organisateurs": tr("organisateurs", "management"), "praticable": tr("praticable", "practicable")}
+    emit_table(
+        [
+            [r["id"], r["group_name"], status_label(r["status"]), r["last"]["date"] if r["last"] else "", short[r["destination"]],
+             r["carrier"] or tr("le groupe", "the group"), r["text"], r["answer"]]
+            for r in rows
+        ],
+        ["id", tr("groupe", "group"), tr("statut", "status"), tr("depuis le", "since"), "destination", tr("porteur", "carrier"),
+         tr("proposition", "proposal"), tr("réponse", "answer")],
+    )
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+@cli.command("export")
+@click.argument("session_id", type=int, required=False)
+@click.option("--group", "group_name", default=None, help="Export the group's most recently validated synthesis instead.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "md"]), default=None, help="docx (Word) or md (Markdown); by default from the file name, else docx.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@click.option("--template", type=click.Path(dir_okay=False), default=None, help="Your own Word template (.docx) for the styles.")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.pass_context
+def export_cmd(ctx, session_id, group_name, fmt, output, template, force):
+    """Export a validated synthesis to Word or Markdown.
+
+    SESSION_ID: the synthesis of that session (failing that, the newest validated synthesis that includes
+    it). --group G: the group's most recently validated synthesis, whatever sessions it covers.
+    Only what the group validated leaves, under pseudonyms or roles, names masked; each export is logged
+    with its SHA-256.
+    """
+    from .export import export_synthesis
+    from .groups import find_group
+    from .synthesis import latest_validated, long_date, synthesis_for_session
+
+    db = db_from(ctx)
+    if (session_id is None) == (group_name is None):
+        raise GrtError(tr("Donnez un numéro de séance ou --group GROUPE (l'un ou l'autre).", "Give a session number or --group GROUP (one or the other)."))
+    if group_name is not None:
+        group = find_group(db, group_name)
+        synthesis = latest_validated(db, group.id)
+        if synthesis is None:
+            raise GrtError(
+                tr(
+                    "Le groupe « {g} » n'a aucune synthèse validée : rédigez-la dans l'écran Synthèse de grt et faites-la valider par le groupe.",
+                    "The group '{g}' has no validated synthesis: write it in grt's synthesis screen and have the group validate it.",
+                    g=group.name,
+                )
+            )
+    else:
+        synthesis = synthesis_for_session(db, session_id)
+        if synthesis is None:
+            raise GrtError(
+                tr(
+                    "La séance {s} n'a pas encore de synthèse : rédigez-la dans l'écran Synthèse de grt et faites-la valider par le groupe.",
+                    "Session {s} has no synthesis yet: write it in grt's synthesis screen and have the group validate it.",
+                    s=session_id,
+                )
+            )
+    if template and (fmt == "md" or (fmt is None and Path(output).suffix.lower() in (".md", ".markdown"))):
+        click.echo(tr("grt: --template ne sert qu'à l'export Word ; ignoré.", "grt: --template only applies to Word exports; ignored."), err=True)
+        template = None
+    result = export_synthesis(
+        db, synthesis.id, output, fmt, template=template, force=force, progress=lambda msg: click.echo(msg, err=True)
+    )
+    dates = ", ".join(long_date(d) for d in sorted(r[0] for r in db.execute(
+        f"SELECT date FROM sessions WHERE id IN ({','.join('?' * len(result['sessions']))})", result["sessions"]
+    ).fetchall()))
+    click.echo(
+        tr(
+            "Synthèse exportée : {p} ({n} extraits validés ; séance(s) du {d}).",
+            "Synthesis exported: {p} ({n} validated passages; session(s) of {d}).",
+            p=result["path"],
+            n=result["items"],
+            d=dates,
+        )
+    )
+    click.echo(f"SHA-256 : {result['sha256']}")
+    if result["new_names"]:
+        click.echo(
+            tr(
+                "{n} nom(s) repéré(s) et masqué(s) par défaut (à vérifier dans l'écran Synthèse) : {names}",
+                "{n} name(s) found and masked by default (check them in the synthesis screen): {names}",
+                n=len(result["new_names"]),
+                names=", ".join(f"{o} → {r}" for o, r in result["new_names"]),
+            ),
+            err=True,
+        )
+    if result["model_missing"]:
+        click.echo(
+            tr(
+                "grt: le modèle de langue français est absent : seuls les vrais noms des participants et les « M./Mme … » ont été masqués ; relisez le document.",
+                "grt: the French language model is missing: only participants' real names and 'M./Mme …' were masked; proofread the document.",
+            ),
+            err=True,
+        )
+    if result["pending"]:
+        click.echo(
+            tr(
+                "{n} extrait(s) encore en attente de validation n'ont pas été exportés.",
+                "{n} passage(s) still awaiting validation were not exported.",
+                n=result["pending"],
+            ),
+            err=True,
+        )
+
+
 def main() -> None:
     try:
         cli(obj={})

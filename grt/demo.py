@@ -97,4 +97,9 @@ def load_demo(db, data: dict[str, Any]) -> dict[str, Any]:
 
 def _extras():
     """Loaders for the parts of the demo owned by other modules (debates, proposals, synthesis)."""
-    return []
+    from .debates import load_demo_debates
+    from .proposals import load_demo_proposals
+    from .synthesis import load_demo_synthesis
+
+    # The synthesis comes last: it gathers the annotations, debates and proposals loaded before it.
+    return [load_demo_debates, load_demo_proposals, load_demo_synthesis]

@@ -10,12 +10,12 @@ from .db import now
 from .errors import InvalidInput, NotFound
 from .i18n import tr
 from .models import Group, Participant
-from .validation import clean_text, required
+from .validation import clean_text, required, same_name
 
 
 def add_group(db: Database, name: str, sector: str = "") -> Group:
     name = required(name, "Le nom du groupe", "The group name")
-    if db.execute("SELECT 1 FROM groups WHERE name = ? COLLATE NOCASE", [name]).fetchone():
+    if any(same_name(g.name, name) for g in list_groups(db)):
         raise InvalidInput(tr("Un groupe « {name} » existe déjà.", "A group named '{name}' already exists.", name=name))
     gid = db["groups"].insert({"name": name, "sector": clean_text(sector).strip(), "created_at": now()}).last_pk
     return get_group(db, gid)
@@ -33,14 +33,14 @@ def list_groups(db: Database) -> list[Group]:
 
 
 def find_group(db: Database, name_or_id: str | int) -> Group:
-    """A group by its id or its name (case-insensitive), as typed on the command line."""
+    """A group by its id or its name as typed on the command line (case and accents do not matter)."""
     text = str(name_or_id).strip()
-    rows = list(db.query("SELECT * FROM groups WHERE name = ? COLLATE NOCASE", [text]))
-    if not rows and text.isdigit():
-        rows = list(db.query("SELECT * FROM groups WHERE id = ?", [int(text)]))
-    if not rows:
-        raise NotFound(tr("Groupe introuvable : « {g} ».", "Group not found: '{g}'.", g=text))
-    return Group.from_row(rows[0])
+    for group in list_groups(db):
+        if same_name(group.name, text):
+            return group
+    if text.isdigit():
+        return get_group(db, int(text))
+    raise NotFound(tr("Groupe introuvable : « {g} ».", "Group not found: '{g}'.", g=text))
 
 
 def update_group(db: Database, group_id: int, *, name: str | None = None, sector: str | None = None) -> Group:
@@ -48,8 +48,7 @@ def update_group(db: Database, group_id: int, *, name: str | None = None, sector
     values = {}
     if name is not None:
         values["name"] = required(name, "Le nom du groupe", "The group name")
-        clash = db.execute("SELECT 1 FROM groups WHERE name = ? COLLATE NOCASE AND id != ?", [values["name"], group_id]).fetchone()
-        if clash:
+        if any(same_name(g.name, values["name"]) for g in list_groups(db) if g.id != group_id):
             raise InvalidInput(tr("Un groupe « {name} » existe déjà.", "A group named '{name}' already exists.", name=values["name"]))
     if sector is not None:
         values["sector"] = clean_text(sector).strip()
@@ -91,11 +90,7 @@ def add_participant(
 
 
 def _pseudonym_taken(db: Database, group_id: int, pseudonym: str, except_id: int | None = None) -> bool:
-    row = db.execute(
-        "SELECT 1 FROM participants WHERE group_id = ? AND pseudonym = ? COLLATE NOCASE AND id != ?",
-        [group_id, pseudonym, except_id or -1],
-    ).fetchone()
-    return bool(row)
+    return any(same_name(p.pseudonym, pseudonym) for p in list_participants(db, group_id) if p.id != except_id)
 
 
 def get_participant(db: Database, participant_id: int) -> Participant:
@@ -112,14 +107,10 @@ def list_participants(db: Database, group_id: int, *, active_only: bool = False)
 
 
 def find_participant(db: Database, group_id: int, pseudonym: str) -> Participant:
-    rows = list(
-        db.query("SELECT * FROM participants WHERE group_id = ? AND pseudonym = ? COLLATE NOCASE", [group_id, pseudonym.strip()])
-    )
-    if not rows:
-        raise NotFound(
-            tr("Aucun participant « {p} » dans ce groupe.", "No participant '{p}' in this group.", p=pseudonym.strip())
-        )
-    return Participant.from_row(rows[0])
+    for p in list_participants(db, group_id):
+        if same_name(p.pseudonym, pseudonym):
+            return p
+    raise NotFound(tr("Aucun participant « {p} » dans ce groupe.", "No participant '{p}' in this group.", p=pseudonym.strip()))
 
 
 def update_participant(db: Database, participant_id: int, **fields) -> Participant:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -32,9 +33,10 @@ def parse_query(query: str) -> list[Term]:
             if words:
                 terms.append(Term(words))
         else:
-            prefix = bare.endswith("*")
-            for k, word in enumerate(words := _WORD.findall(bare)):
-                terms.append(Term([word], prefix=prefix and k == len(words) - 1))
+            # A bare token holding several words (rendez-vous, l'équipe, 8h30) is searched as a phrase.
+            words = _WORD.findall(bare)
+            if words:
+                terms.append(Term(words, prefix=bare.endswith("*")))
     return terms
 
 
@@ -46,23 +48,41 @@ def fts_expression(terms: list[Term]) -> str:
     return " AND ".join(parts)
 
 
+class _FoldTable(dict):
+    """str.translate table filled on first sight of each character (the search screen folds every hit)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        base = unicodedata.normalize("NFD", ch)[0] if ch.isalpha() else ch
+        folded = base.lower()[:1] or ch
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, one output character per input character (offsets hold)."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0] if ch.isalpha() else ch
-        out.append(base.lower()[:1] or ch)
-    return "".join(out)
+    return text.translate(_FOLD)
+
+
+@functools.lru_cache(maxsize=64)
+def _patterns(query: str) -> tuple[re.Pattern[str], ...]:
+    """One compiled pattern per term, on folded text (cached: every hit of a search uses them)."""
+    patterns = []
+    for t in parse_query(query):
+        pattern = r"\W+".join(re.escape(fold(w)) for w in t.words)
+        patterns.append(re.compile(r"\b" + pattern + (r"\w*" if t.prefix else r"\b")))
+    return tuple(patterns)
 
 
 def match_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Where the query's words and phrases occur in text (for highlighting hits in context)."""
     folded = fold(text)
     spans = []
-    for t in parse_query(query):
-        pattern = r"\W+".join(re.escape(fold(w)) for w in t.words)
-        pattern = r"\b" + pattern + (r"\w*" if t.prefix else r"\b")
-        spans += [(m.start(), m.end()) for m in re.finditer(pattern, folded)]
+    for pattern in _patterns(query):
+        spans += [(m.start(), m.end()) for m in pattern.finditer(folded)]
     spans.sort()
     merged: list[tuple[int, int]] = []
     for s, e in spans:
@@ -92,6 +112,11 @@ def snippet(text: str, query: str, width: int = 160, mark: tuple[str, str] = ("*
     return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
 
 
+def _codes_under(db: Database, code: str) -> list[str]:
+    """The code itself, or every code of a family (e.g. "normes")."""
+    return [r[0] for r in db.execute("SELECT id FROM codes WHERE id = ? OR parent = ?", [code, code]).fetchall()]
+
+
 def search(
     db: Database,
     query: str = "",
@@ -106,62 +131,101 @@ def search(
     include_off_record: bool = True,
     limit: int | None = 500,
 ) -> list[dict[str, Any]]:
-    """Contributions matching the query and filters, best first (or in session order without a query)."""
+    """Contributions matching the query and filters, best first (or in session order without a query).
+
+    How it stays fast on a million contributions: the matching contributions are found first, with only
+    the joins the filters need, and only the `limit` kept rows are then joined for display.
+    - Filtered to a group, a session or a speaker: that scope's contribution ids are collected from
+      the indexes (a few thousand at most) and the word matches are checked against them; only the
+      survivors are ranked.
+    - Otherwise: FTS5 delivers matches in rank order and the filters are checked as they come, so
+      that the search stops as soon as `limit` hits are found.
+    """
     terms = parse_query(query)
     if query.strip() and not terms:
         raise InvalidInput(tr("La recherche ne contient aucun mot.", "The search contains no word."))
-    where = ["c.draft = 0"]
+    where: list[str] = []
     params: list[Any] = []
-    source = "contributions c"
-    order = "s.date, s.id, c.position"
-    if terms:
-        source = "contributions_fts f JOIN contributions c ON c.id = f.rowid"
-        where.append("contributions_fts MATCH ?")
-        params.append(fts_expression(terms))
-        order = "f.rank"
-    if group_id is not None:
-        where.append("s.group_id = ?")
-        params.append(group_id)
+    if not include_off_record:
+        where.append("c.off_record = 0")
     if session_id is not None:
         where.append("c.session_id = ?")
         params.append(session_id)
     if participant_id is not None:
         where.append("c.participant_id = ?")
         params.append(participant_id)
-    if role:
-        where.append("p.role = ? COLLATE NOCASE")
-        params.append(role)
+    if group_id is not None:
+        where.append("s.group_id = ?")
+        params.append(group_id)
     if date_from:
         where.append("s.date >= ?")
         params.append(iso_date(date_from))
     if date_to:
         where.append("s.date <= ?")
         params.append(iso_date(date_to))
-    if not include_off_record:
-        where.append("c.off_record = 0")
+    if role:
+        where.append("p.role = ? COLLATE NOCASE")
+        params.append(role)
+    joins = ""
+    if group_id is not None or date_from or date_to:
+        joins += " JOIN sessions s ON s.id = c.session_id"
+    if role:
+        joins += " JOIN participants p ON p.id = c.participant_id"
+    code_sql, code_params = "", []
     if code:
-        # A family code (e.g. "normes") matches every code under it.
-        where.append(
-            "EXISTS (SELECT 1 FROM annotations a WHERE a.contribution_id = c.id"
-            " AND a.code IN (SELECT id FROM codes WHERE id = ? OR parent = ?))"
-        )
-        params += [code, code]
+        codes = _codes_under(db, code)
+        if not codes:
+            return []
+        # The unary + keeps SQLite on the per-contribution index (the code index would scan every tag).
+        code_sql = f"EXISTS (SELECT 1 FROM annotations a WHERE a.contribution_id = {{id}} AND +a.code IN ({','.join('?' * len(codes))}))"
+        code_params = codes
+    limit_sql = f" LIMIT {int(limit)}" if limit else ""
+
+    if terms:
+        match = fts_expression(terms)
+        if group_id is not None or session_id is not None or participant_id is not None:
+            scope = " AND ".join(["c.draft = 0", *where])
+            conds = [f"+f.rowid IN (SELECT c.id FROM contributions c{joins} WHERE {scope})"]
+            if code_sql:
+                conds.append(code_sql.format(id="f.rowid"))
+            matched = f"""SELECT f.rowid AS id, bm25(contributions_fts) AS rank FROM contributions_fts f
+                WHERE contributions_fts MATCH ? AND {" AND ".join(conds)} ORDER BY rank{limit_sql}"""
+            matched_params = [match, *params, *code_params]
+        else:
+            conds = ["c.draft = 0", *where] + ([code_sql.format(id="c.id")] if code_sql else [])
+            matched = f"""SELECT f.rowid AS id, f.rank AS rank FROM contributions_fts f
+                JOIN contributions c ON c.id = f.rowid{joins}
+                WHERE contributions_fts MATCH ? AND {" AND ".join(conds)} ORDER BY f.rank{limit_sql}"""
+            matched_params = [match, *params, *code_params]
+        order = "m.rank, c.id"
+    else:
+        joins = " JOIN sessions s ON s.id = c.session_id" + (" JOIN participants p ON p.id = c.participant_id" if role else "")
+        conds = ["c.draft = 0", *where]
+        if code_sql:
+            if group_id is None and session_id is None and participant_id is None:
+                # Nothing narrower to start from: start from the code's own index.
+                conds.append(f"c.id IN (SELECT contribution_id FROM annotations WHERE code IN ({','.join('?' * len(code_params))}))")
+            else:
+                conds.append(code_sql.format(id="c.id"))
+        matched = f"""SELECT c.id AS id, 0 AS rank, s.date AS date, c.position AS position FROM contributions c{joins}
+            WHERE {" AND ".join(conds)} ORDER BY s.date, s.id, c.position{limit_sql}"""
+        matched_params = [*params, *code_params]
+        order = "m.date, s.id, m.position"
     sql = f"""
+        WITH m AS ({matched})
         SELECT c.id, c.session_id, s.group_id, g.name AS group_name, s.date, s.question,
                c.participant_id, p.pseudonym AS speaker, p.role AS role,
                c.position, c.text, c.off_record,
                (SELECT group_concat(DISTINCT a.code) FROM annotations a WHERE a.contribution_id = c.id) AS codes
-        FROM {source}
+        FROM m
+        JOIN contributions c ON c.id = m.id
         JOIN sessions s ON s.id = c.session_id
         JOIN groups g ON g.id = s.group_id
         LEFT JOIN participants p ON p.id = c.participant_id
-        WHERE {" AND ".join(where)}
         ORDER BY {order}
     """
-    if limit:
-        sql += f" LIMIT {int(limit)}"
     hits = []
-    for row in db.query(sql, params):
+    for row in db.query(sql, matched_params):
         row["off_record"] = bool(row["off_record"])
         row["codes"] = sorted(row["codes"].split(",")) if row["codes"] else []
         row["snippet"] = snippet(row["text"], query) if terms else row["text"][:160]

@@ -19,6 +19,13 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def same_name(a: str, b: str) -> bool:
+    """Names as people type them: case, accents and surrounding spaces do not matter."""
+    from .search import fold
+
+    return fold(a.strip()) == fold(b.strip())
+
+
 def required(value: str | None, what_fr: str, what_en: str, max_len: int = 200) -> str:
     value = clean_text(value or "").strip()
     if not value:

@@ -129,3 +129,14 @@ def test_editing_a_label_keeps_annotations(db, group_setup):
     assert list_annotations(db, contribution_id=c.id)[0].code == "prescrit"
     changed = update_annotation(db, a.id, code="valeur")
     assert changed.code == "valeur" and changed.attributes == {}
+
+
+def test_names_match_without_case_or_accents(db):
+    g = add_group(db, "Équipe Nord")
+    assert find_group(db, "equipe nord").id == g.id
+    with pytest.raises(InvalidInput, match="existe déjà"):
+        add_group(db, "EQUIPE NORD")
+    p = add_participant(db, g.id, "Hélène", "infirmière")
+    assert find_participant(db, g.id, "helene").id == p.id
+    with pytest.raises(InvalidInput, match="déjà"):
+        add_participant(db, g.id, "HELENE", "aide")
