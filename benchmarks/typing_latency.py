@@ -17,6 +17,7 @@ import os
 import pty
 import re
 import select
+import signal
 import statistics
 import struct
 import subprocess
@@ -176,6 +177,8 @@ def autosave_cost(db_path: Path, session_id: int, runs: int = 50) -> list[float]
 
 
 def main() -> None:
+    # A benchmark stopped by `timeout` or kill still ends its grt child (the `finally` blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keys", type=int, default=200)
     args = parser.parse_args()

@@ -69,6 +69,21 @@ SCREENS: dict[str, ScreenSpec] = {
         "grt.screens.review:ReviewScreen",
         needs="group",
     ),
+    "annotate": ScreenSpec(
+        "Annotation : décider des suggestions, coder, mémos",
+        "Annotation: decide suggestions, tag, memos",
+        "Après la séance : accepter ou refuser les codes proposés, corriger un passage, coder ce qui manque, écrire des mémos",
+        "After the meeting: accept or reject the proposed codes, fix a passage, tag what is missing, write memos",
+        "grt.screens.annotate:AnnotateScreen",
+    ),
+    "codebook": ScreenSpec(
+        "Codes et indices : précision des suggestions dans le groupe",
+        "Codes and cues: precision of the suggestions in the group",
+        "Chaque code avec ses indices, leur précision (acceptées / décidées), désactiver un indice bruyant",
+        "Each code with its cues, their precision (accepted / decided), switch a noisy cue off",
+        "grt.screens.codebook:CodebookScreen",
+        needs="group",
+    ),
 }
 
 
@@ -151,6 +166,8 @@ class GrtApp(App):
             "MeetingScreen": tr("séance", "meeting"),
             "DebatesScreen": tr("débats et propositions", "debates and proposals"),
             "ReviewScreen": tr("revue du groupe", "group review"),
+            "AnnotateScreen": tr("annotation", "annotation"),
+            "CodebookScreen": tr("codes et indices", "codes and cues"),
         }.get(type(screen).__name__, "grt")
         self.push_screen(HelpScreen(title, sections, notes))
 

@@ -580,6 +580,82 @@ def export_cmd(ctx, session_id, group_name, fmt, output, template, force):
         )
 
 
+# --- suggestions (spaCy) ---------------------------------------------------------------------
+
+
+SUGGESTION_KEYS = ("id", "contribution_id", "code", "start", "end", "text", "score", "why", "cue", "attributes", "status")
+
+
+def warn_if_fallback(engine) -> None:
+    """The engine runs on surface rules (no French model): say so on stderr, never on stdout."""
+    if engine.is_loaded and engine.fallback and engine.warning:
+        click.echo(f"grt: {engine.warning}", err=True)
+
+
+@cli.command()
+@click.argument("source", metavar="(FILE | -)")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+def suggest(source, fmt):
+    """Suggest codes for a French text (FILE, or - for standard input). Needs no database.
+
+    Offsets (start, end) index the text exactly as read: UTF-8, no newline translation.
+    """
+    from .codebook import default_codebook
+    from .i18n import language
+    from .nlp.engine import as_json_items, format_text, get_engine
+
+    text = read_text_input(source)
+    engine = get_engine()
+    items = engine.suggest_text(text)
+    warn_if_fallback(engine)
+    if fmt == "json":
+        return emit_json(as_json_items(items))
+    labels = {c["id"]: (c.get("label_en") or c["label_fr"]) if language() == "en" else c["label_fr"] for c in default_codebook()}
+    click.echo(format_text(items, labels))
+
+
+@cli.command()
+@click.argument("session_id", type=int)
+@FORMAT
+@click.pass_context
+def annotate(ctx, session_id, fmt):
+    """Run the suggestions over a stored session; they are kept as pending (decide in grt's annotation screen).
+
+    Prints the session's pending suggestions, each with its id; offsets index the contribution's text.
+    """
+    from .codebook import code_labels
+    from .contributions import list_contributions
+    from .nlp.engine import get_engine
+    from .nlp.service import annotate_session, list_suggestions
+
+    db = db_from(ctx)
+    engine = get_engine()
+    new = annotate_session(db, session_id, engine=engine)
+    warn_if_fallback(engine)
+    pending = list_suggestions(db, session_id=session_id, status="pending")
+    if fmt == "json":
+        return emit_json([{k: s[k] for k in SUGGESTION_KEYS} for s in pending])
+    click.echo(
+        tr(
+            "{n} nouvelle(s) suggestion(s) ; {p} en attente pour la séance {s}.",
+            "{n} new suggestion(s); {p} pending for session {s}.",
+            n=len(new),
+            p=len(pending),
+            s=session_id,
+        )
+    )
+    labels = code_labels(db)
+    numbers = {c.id: i for i, c in enumerate(list_contributions(db, session_id), start=1)}
+    for s in pending:
+        click.echo(
+            f"#{s['id']}  "
+            + tr("contribution n°{n}", "contribution no. {n}", n=numbers.get(s["contribution_id"], "?"))
+            + f"  {s['start']}–{s['end']}  {labels.get(s['code'], s['code'])}  {s['score']:.2f}"
+        )
+        click.echo(f"    « {' '.join(s['text'].split())} »")
+        click.echo(f"    {s['why']}")
+
+
 def main() -> None:
     try:
         cli(obj={})

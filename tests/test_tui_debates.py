@@ -278,6 +278,7 @@ def test_debates_snapshot(db, review_setup, snap_compare, size):
         await pilot.pause()
         app.open_screen("debates", group_id=review_setup["group"].id)
         await pilot.pause()
+        await pilot.pause()
         app.clear_notifications()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
@@ -292,6 +293,7 @@ def test_proposals_snapshot(db, review_setup, snap_compare, size):
         app.open_screen("debates", group_id=review_setup["group"].id)
         await pilot.pause()
         await pilot.press("p")
+        await pilot.pause()
         await pilot.pause()
         app.clear_notifications()
 

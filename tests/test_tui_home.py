@@ -77,7 +77,9 @@ async def test_first_group_then_its_participants_then_a_session(db):
         # Reorder: Julie first (she will be F2 in the meeting).
         await pilot.press("down", "shift+up")
         assert [p.pseudonym for p in list_participants(db, group.id)] == ["Julie", "Karim"]
-        await pilot.press("escape")
+        await pilot.press("enter")  # Enter edits the participant under the cursor
+        assert isinstance(app.screen, ParticipantForm) and app.screen.query_one("#pseudonym").value == "Julie"
+        await pilot.press("escape", "escape")
         assert app.screen is home
         assert "Karim" in str(home.query_one("#participants").render())
         # A session: date is today by default, everyone active is present, one can be unticked.

@@ -396,3 +396,14 @@ asyncio.run(main())
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+async def test_off_record_mark_stays_with_the_speaker_until_someone_else_speaks(db, meeting_setup):
+    t = meeting_setup
+    sid = t["session"].id
+    app = make_app(db)
+    async with app.run_test() as pilot:
+        meeting = await open_meeting(pilot, sid)
+        await pilot.press(*"a", "ctrl+o", "ctrl+s", *"b", "ctrl+s")
+        await pilot.press("f3", *"c", "f2")
+    assert texts(db, sid) == [(t["lina"].id, "a", True), (t["lina"].id, "b", True), (t["paul"].id, "c", False)]

@@ -46,12 +46,16 @@ def ruler_nlp(*names):
     return nlp
 
 
+@pytest.fixture(scope="module")
+def stand_in_model():
+    return ruler_nlp("Rachid")
+
+
 @pytest.fixture(autouse=True)
-def no_real_model(monkeypatch):
+def no_real_model(monkeypatch, stand_in_model):
     """Screens opened by the app load "the French model": here, a small exact stand-in."""
-    nlp = ruler_nlp("Rachid")
-    monkeypatch.setattr(grt.anonymize, "ner_pipeline", lambda: nlp)
-    return nlp
+    monkeypatch.setattr(grt.anonymize, "ner_pipeline", lambda: stand_in_model)
+    return stand_in_model
 
 
 def tag(db, contribution, quote, code, **attributes):
@@ -253,6 +257,29 @@ async def test_an_existing_file_is_replaced_only_when_asked(db, setup, tmp_path)
         assert isinstance(app.screen, ExportDialog) and "n'existe pas" in str(app.screen.query_one(".form-error").render())
 
 
+async def test_a_failed_export_says_why_and_leaves_no_file(db, setup, tmp_path, monkeypatch):
+    import grt.export
+    from grt.errors import GrtError
+
+    def broken(*args, **kwargs):
+        raise GrtError("Le modèle Word ne contient pas le style « Quote ».")
+
+    monkeypatch.setattr(grt.export, "render", broken)
+    app = make_app(db)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_synthesis(pilot, setup["session"].id)
+        validate_all(db, screen.synthesis.id)
+        mark_validated(db, screen.synthesis.id)
+        screen.reload()
+        await pilot.press("e")
+        app.screen.query_one("#synth-export-path").value = str(tmp_path / "x.docx")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and "style « Quote »" in messages(app)
+        assert not (tmp_path / "x.docx").exists() and list_exports(db) == []
+        assert not screen.query_one("#synth-busy").has_class("-busy")
+
+
 async def test_changing_a_validated_synthesis_asks_and_reopens_it(db, setup):
     app = make_app(db)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -400,6 +427,35 @@ async def test_help_palette_and_registry(db, setup):
         await pilot.press("f1")
         help_text = str(app.screen.render_help().columns[1]._cells)
         assert "retient" in help_text and "Exporter la synthèse validée" in help_text
+
+
+async def test_ctrl_s_right_after_fast_typing_keeps_every_letter(db):
+    from textual import events
+
+    app = make_app(db)
+    async with app.run_test() as pilot:
+        got = []
+        app.push_screen(TextEditorDialog("Introduction", "", ""), got.append)
+        await pilot.pause()
+        # Keys already queued when Ctrl+S (a priority key) arrives, as when typing fast on a busy laptop.
+        for ch in "bonjour":
+            app.post_message(events.Key(ch, ch))
+        app.post_message(events.Key("ctrl+s", None))
+        await pilot.pause()
+        await pilot.pause()
+        assert got == ["bonjour"]
+
+
+async def test_english_interface(db, setup):
+    from grt.i18n import set_language
+
+    set_language("en")
+    app = make_app(db)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_synthesis(pilot, setup["session"].id)
+        assert "IN PREPARATION" in str(screen.query_one("#synth-head").render())
+        assert "TO VALIDATE" in shown(screen, "savoirs")
+        assert {"Validate", "Withhold", "Drop", "Export to Word"} <= {b.description for _, b in screen._bindings}
 
 
 def test_default_file_name_is_readable_and_safe(tmp_path):

@@ -74,21 +74,59 @@ def _commonness(values: Iterable[str]) -> int:
     return sum(100 if v.lower() in STOP_WORDS or len(v) <= 2 else 1 for v in values)
 
 
-class _Unit:
-    """A small Matcher, and what a sentence must hold for it to be worth running there."""
+def _simple_values(pattern: list[dict]) -> set[str] | None:
+    """The words of a one-token pattern constrained only by LOWER and/or LEMMA values; else None."""
+    if len(pattern) != 1:
+        return None
+    token = pattern[0]
+    if token.get("OP") or not token or set(token) - {"LOWER", "LEMMA"}:
+        return None
+    values: set[str] = set()
+    for attr, value in token.items():
+        if len(token) > 1:
+            return None  # both attributes at once: an AND, leave it to the Matcher
+        if isinstance(value, str):
+            values.add(value if attr == "LEMMA" else value.lower())
+        elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+            values.update(str(v) if attr == "LEMMA" else str(v).lower() for v in value["IN"])
+        else:
+            return None
+    return values
 
-    __slots__ = ("matcher", "requirements", "keys")
+
+class _Unit:
+    """A small Matcher, and what a sentence must hold for it to be worth running there.
+
+    Units whose patterns are all single words (LOWER or LEMMA in a list) skip the Matcher: a hash lookup
+    on the sentence's arrays finds them.
+    """
+
+    __slots__ = ("matcher", "requirements", "keys", "simple_lower", "simple_lemma")
 
     def __init__(self, vocab: Any, key: str, patterns: list[list[dict]]) -> None:
-        self.matcher = Matcher(vocab, validate=True)
-        self.matcher.add(key, patterns)
         strings = vocab.strings
+        lower: set[int] = set()
+        lemma: set[int] = set()
+        simple = True
+        for pattern in patterns:
+            values = _simple_values(pattern)
+            if values is None:
+                simple = False
+                break
+            target = lemma if "LEMMA" in pattern[0] else lower
+            target.update(strings.add(v) for v in values)
+        self.simple_lower: frozenset[int] | None = frozenset(lower) if simple else None
+        self.simple_lemma: frozenset[int] | None = frozenset(lemma) if simple else None
+        self.matcher = None
+        if not simple:
+            self.matcher = Matcher(vocab, validate=True)
+            self.matcher.add(key, patterns)
         # Per pattern: the required word sets (as hashes), the least common first.
         self.requirements: list[tuple[frozenset[int], ...]] = []
         for pattern in patterns:
             reqs = sorted(pattern_requirements(pattern), key=_commonness)
             self.requirements.append(tuple(frozenset(strings.add(v) for v in r) for r in reqs))
-        # Index keys: the least common requirement of each pattern (empty when a pattern is unpinned).
+        # Index keys: the least common requirement of each pattern (None when a pattern is unpinned).
         self.keys: set[int] | None = set()
         for reqs in self.requirements:
             if not reqs:
@@ -105,6 +143,19 @@ class _Unit:
                 return True
         return False
 
+    def find(self, doc: Doc, start: int, end: int, arr: Any, keys: set[int]) -> list[tuple[int, int]]:
+        """Matches (token offsets in the Doc) within the sentence [start, end)."""
+        if not self.possible(keys):
+            return []
+        if self.matcher is None:
+            lower, lemma = self.simple_lower, self.simple_lemma
+            return [
+                (i, i + 1)
+                for i, (lo, le) in enumerate(arr[start:end].tolist(), start)
+                if lo in lower or le in lemma
+            ]
+        return [(start + a, start + b) for _, a, b in self.matcher(doc[start:end])]
+
 
 class CueMatcher:
     """Cue patterns, one small Matcher per cue, run only on the sentences that hold the words it needs.
@@ -115,7 +166,15 @@ class CueMatcher:
     matching to a small fraction of spaCy's own work.
     """
 
-    def __init__(self, nlp: Language, cues: Iterable[Cue], *, surface: bool, features: dict[str, list] | None = None) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        cues: Iterable[Cue],
+        *,
+        surface: bool,
+        features: dict[str, list] | None = None,
+        attribute_rules: dict[str, dict] | None = None,
+    ) -> None:
         self.vocab = nlp.vocab
         self.surface = surface
         self.cues: list[Cue] = []
@@ -146,19 +205,31 @@ class CueMatcher:
                 else:
                     for key in unit.keys:
                         self.index.setdefault(key, []).append(index)
-        for name, pats in (features or {}).items():
+        names = list((features or {}).keys())
+        for name in names:
             self.feature_names.append(name)
-            self.feature_units.append(_Unit(self.vocab, f"grt:feat:{name}", [surface_pattern(p) if surface else list(p) for p in pats]))
-
-    @staticmethod
-    def _run(unit: _Unit, span: Any, keys: set[int]) -> list[tuple[int, int]]:
-        if not unit.possible(keys):
-            return []
-        offset = span.start
-        return [(offset + a, offset + b) for _, a, b in unit.matcher(span)]
+            self.feature_units.append(_Unit(self.vocab, f"grt:feat:{name}", [surface_pattern(p) if surface else list(p) for p in features[name]]))
+        # Which features a sentence needs, given the cues that fired in it (and in the one before).
+        position = {name: i for i, name in enumerate(names)}
+        rule_features: dict[str, set[int]] = {}
+        for code, attrs in (attribute_rules or {}).items():
+            for spec in attrs.values():
+                for rule in spec.get("rules", []):
+                    if rule.get("if") in position:
+                        rule_features.setdefault(code, set()).add(position[rule["if"]])
+        self.needs: list[frozenset[int]] = []
+        for cue in self.cues:
+            wanted = {position[n] for n in (*cue.requires, *cue.forbids) if n in position}
+            wanted |= rule_features.get(cue.code, set())
+            self.needs.append(frozenset(wanted))
+        # "after" cues: their marker is needed where a cue of after_code fired, here or just before.
+        self.after_markers: dict[str, set[int]] = {}
+        for cue in self.cues:
+            if cue.kind == "after" and cue.marker in position and cue.after_code:
+                self.after_markers.setdefault(cue.after_code, set()).add(position[cue.marker])
 
     def __call__(self, doc: Doc, sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int, int]]:
-        """Matches as (kind, index, start token, end token); features only around sentences with cues."""
+        """Matches as (kind, index, start token, end token); features only where a fired cue needs them."""
         if not len(doc):
             return []
         if sentences is None:
@@ -166,42 +237,34 @@ class CueMatcher:
         arr = doc.to_array([LOWER, LEMMA])
         out: list[tuple[int, int, int, int]] = []
         index, always = self.index, self.always
-        with_cues: list[bool] = []
-        keysets: list[set[int]] = []
+        previous_codes: set[str] = set()
         for start, end in sentences:
             keys = set(arr[start:end].ravel().tolist())
-            keysets.append(keys)
             candidates = set(always)
             for key in keys:
                 found = index.get(key)
                 if found:
                     candidates.update(found)
-            hit = False
-            if candidates:
-                span = None
-                for ci in sorted(candidates):
-                    unit = self.units[ci]
-                    if unit is None or not unit.possible(keys):
-                        continue
-                    if span is None:
-                        span = doc[start:end]
-                    spans = self._run(unit, span, keys)
-                    if not spans:
-                        continue
-                    hit = True
-                    out.extend((CUE, ci, a, b) for a, b in spans)
-                    veto = self.unless[ci]
-                    if veto is not None:
-                        out.extend((UNLESS, ci, a, b) for a, b in self._run(veto, span, keys))
-            with_cues.append(hit)
-        if self.feature_units:
-            for si, (start, end) in enumerate(sentences):
-                if not (with_cues[si] or (si > 0 and with_cues[si - 1])):
+            needed: set[int] = set()
+            codes: set[str] = set()
+            for ci in sorted(candidates):
+                unit = self.units[ci]
+                if unit is None:
                     continue
-                keys = keysets[si]
-                span = doc[start:end]
-                for fi, unit in enumerate(self.feature_units):
-                    out.extend((FEATURE, fi, a, b) for a, b in self._run(unit, span, keys))
+                spans = unit.find(doc, start, end, arr, keys)
+                if not spans:
+                    continue
+                out.extend((CUE, ci, a, b) for a, b in spans)
+                veto = self.unless[ci]
+                if veto is not None:
+                    out.extend((UNLESS, ci, a, b) for a, b in veto.find(doc, start, end, arr, keys))
+                needed |= self.needs[ci]
+                codes.add(self.cues[ci].code)
+            for code in codes | previous_codes:
+                needed |= self.after_markers.get(code, set())
+            for fi in sorted(needed):
+                out.extend((FEATURE, fi, a, b) for a, b in self.feature_units[fi].find(doc, start, end, arr, keys))
+            previous_codes = codes
         return out
 
 
@@ -220,7 +283,9 @@ class GrtSuggester:
         self.name = name
         self.cueset: CueSet = load_cues(cues_path)
         self.surface = needs_surface_rules(nlp) if surface is None else surface
-        self.matcher = CueMatcher(nlp, self.cueset.cues, surface=self.surface, features=self.cueset.features)
+        self.matcher = CueMatcher(
+            nlp, self.cueset.cues, surface=self.surface, features=self.cueset.features, attribute_rules=self.cueset.attribute_rules
+        )
         self.form_map = self.cueset.form_map()
         strings = nlp.vocab.strings
         # Hash -> hash, so that the repair works on arrays (and the strings stay in the permanent store,

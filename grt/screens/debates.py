@@ -43,7 +43,7 @@ from ..debates import (
 )
 from ..errors import GrtError
 from ..groups import get_group, list_participants
-from ..i18n import tr
+from ..i18n import language, tr
 from ..search import fold
 from ..sessions import list_sessions
 from ..widgets.keys import HELP_KEY, WIDE_FOOTER, Key, bind_keys, fit_footer, help_rows
@@ -80,7 +80,7 @@ def day_month(iso: str) -> str:
         d = dt.date.fromisoformat(iso)
     except (TypeError, ValueError):
         return iso or ""
-    return d.strftime("%d/%m") if tr("fr", "en") == "fr" else d.strftime("%m-%d")
+    return d.strftime("%d/%m") if language() == "fr" else d.strftime("%m-%d")
 
 
 def group_annotations(db: Database, group_id: int, codes: tuple[str, ...] | None = DEBATE_CODES) -> list[dict[str, Any]]:
@@ -787,21 +787,21 @@ class DebatesScreen(Screen):
         self.dismiss()
 
     def help_sections(self):
-        return [
-            (
-                tr("Débats de normes (touche d)", "Norm debates (key d)"),
-                [
-                    ("↑ ↓", tr("Choisir un débat, puis un élément", "Choose a debate, then an item")),
-                    (tr("Entrée", "Enter"), tr("Dans la liste : aller au détail ; sur un élément : le modifier", "In the list: go to the detail; on an item: edit it")),
-                ]
-                + help_rows(DEBATE_KEYS),
-            ),
-            (
-                tr("Propositions (touche p)", "Proposals (key p)"),
-                [(tr("Entrée", "Enter"), tr("Changer le statut (comme s)", "Change the status (as s)"))] + help_rows(PANE_KEYS),
-            ),
-            (tr("Cet écran", "This screen"), help_rows(SCREEN_KEYS)),
-        ]
+        debates = (
+            tr("Débats (touche d)", "Debates (key d)"),
+            [
+                ("↑ ↓", tr("Choisir un débat, puis un élément", "Choose a debate, then an item")),
+                (tr("Entrée", "Enter"), tr("Dans la liste : aller au détail ; sur un élément : le modifier", "In the list: go to the detail; on an item: edit it")),
+            ]
+            + help_rows(DEBATE_KEYS),
+        )
+        proposals = (
+            tr("Propositions (touche p)", "Proposals (key p)"),
+            [(tr("Entrée", "Enter"), tr("Changer le statut (comme s)", "Change the status (as s)"))] + help_rows(PANE_KEYS),
+        )
+        # The tab on screen comes first.
+        first, second = (debates, proposals) if self.active_tab == "tab-debates" else (proposals, debates)
+        return [first, second, (tr("Cet écran", "This screen"), help_rows(SCREEN_KEYS))]
 
     def help_notes(self) -> list[str]:
         return [

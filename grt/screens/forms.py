@@ -15,7 +15,6 @@ from sqlite_utils import Database
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Footer, Input, Label, RadioButton, RadioSet, SelectionList, Static
 
 from ..errors import GrtError, InvalidInput

@@ -49,6 +49,7 @@ class HomeScreen(Screen):
         Key("f", "proposals", "Propositions", "Proposals", wide=True),
         Key("d", "app.open_screen('debates')", "Débats", "Debates", wide=True, help_fr="Débats de normes et propositions du groupe (mettre à jour les statuts, noter les réponses)", help_en="Norm debates and proposals of the group (update statuses, record answers)"),
         Key("r", "app.open_screen('review')", "Revue", "Review", wide=True, help_fr="Revue du groupe : chercher dans toutes les sessions, codes par session, chronologie", help_en="Group review: search all sessions, codes per session, timeline"),
+        Key("a", "app.open_screen('annotate')", "Annoter", "Annotate", wide=True, help_fr="Annoter la session choisie : décider des codes suggérés, coder ce qui manque, écrire des mémos", help_en="Annotate the chosen session: decide the suggested codes, tag what is missing, write memos"),
         Key("delete", "delete_session", "Supprimer une session vide", "Delete an empty session", show=False),
         Key("q", "app.quit", "Quitter", "Quit", wide=True),
     ]
@@ -85,7 +86,10 @@ class HomeScreen(Screen):
             self.query_one("#groups", OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # Counts change while a meeting runs; the very first resume comes right after on_mount.
+        if getattr(self, "_resumed_once", False):
+            self.reload()
+        self._resumed_once = True
 
     def on_resize(self) -> None:
         fit_footer(self, self.KEYS)

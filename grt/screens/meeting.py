@@ -17,6 +17,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
+from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -211,7 +212,7 @@ class MeetingScreen(Screen):
 
     def reload_people(self) -> None:
         self.people = {p.id: p for p in list_participants(self.db, self.group.id)}
-        self.speakers = [p for p in attendees(self.db, self.session.id) if p.active] or []
+        self.speakers = [p for p in attendees(self.db, self.session.id) if p.active]
         self.query_one("#reminders", Static).update(self._reminders())
         self.update_speaker_display()
 
@@ -247,7 +248,8 @@ class MeetingScreen(Screen):
             self.speaker_id = last.participant_id
         elif self.speakers:
             self.speaker_id = self.speakers[0].id
-        self._saved = (self._saved[0], self.speaker_id, self.off_record) if draft is None else self._saved
+        if draft is None:
+            self._saved = ("", self.speaker_id, self.off_record)
         self.update_speaker_display()
 
     # --- who speaks ------------------------------------------------------------------------------
@@ -256,7 +258,7 @@ class MeetingScreen(Screen):
         speaker = self.people.get(self.speaker_id) if self.speaker_id is not None else None
         self.query_one(SpeakerBar).set_state(self.speakers, self.speaker_id, speaker_name(speaker))
         capture = self.capture
-        title = f"[b]{speaker_name(speaker)}[/b]"
+        title = f"[b]{escape(speaker_name(speaker))}[/b]"
         if self.off_record:
             title += " — [b reverse]" + tr(" HORS COMPTE RENDU ", " OFF THE RECORD ") + "[/]"
         capture.border_title = title
@@ -277,7 +279,10 @@ class MeetingScreen(Screen):
             self.capture.focus()
             return
         before = self.people.get(self.speaker_id) if self.speaker_id is not None else None
+        had_text = bool(self.capture.text.strip())
         committed = self.commit(quiet=True)
+        if had_text and committed is None:
+            return  # the write failed (already said): the text keeps its speaker
         self.speaker_id = participant_id
         self.off_record = False
         self.update_speaker_display()
@@ -311,9 +316,13 @@ class MeetingScreen(Screen):
         if self._draft_tags:
             self.show_draft_tags(text)
         if text.strip() and self.session.status == "preparee":
-            # The meeting starts with its first word: that is when the clock starts.
-            self.session = update_session(self.db, self.session.id, status="en_cours")
-            self.query_one(ElapsedClock).set_times(self.session.started_at)
+            # The meeting starts with its first word: that is when the clock starts. Typing must
+            # never stop on this: if the base is busy, the clock starts with a later keystroke.
+            try:
+                self.session = update_session(self.db, self.session.id, status="en_cours")
+                self.query_one(ElapsedClock).set_times(self.session.started_at)
+            except (GrtError, sqlite3.Error):
+                pass
         self.schedule_save()
 
     def schedule_save(self) -> None:
@@ -690,8 +699,10 @@ class MeetingScreen(Screen):
                 "What you type is saved automatically less than a second after each keystroke, even if the computer dies; it reappears when the meeting is reopened.",
             ),
             tr(
-                "Hors compte rendu : une contribution marquée ne sort jamais du groupe (ni synthèse, ni export). Avec une zone de saisie vide, Ctrl+O marque la dernière contribution validée.",
-                "Off the record: a marked contribution never leaves the group (no synthesis, no export). With an empty capture area, Ctrl+O marks the last committed contribution.",
+                "Hors compte rendu : une contribution marquée ne sort jamais du groupe (ni synthèse, ni export). Avec une zone de saisie vide, Ctrl+O marque la dernière contribution validée. "
+                "La marque reste pour les contributions suivantes du même intervenant (cadre rouge) jusqu'à Ctrl+O ou un changement d'intervenant.",
+                "Off the record: a marked contribution never leaves the group (no synthesis, no export). With an empty capture area, Ctrl+O marks the last committed contribution. "
+                "The mark stays for the same speaker's next contributions (red frame) until Ctrl+O or another speaker.",
             ),
             tr(
                 "Si les touches F2…F9 ne répondent pas sur un portable, maintenez Fn ou activez le verrouillage Fn ; Ctrl+L choisit l'intervenant dans une liste.",

@@ -60,7 +60,7 @@ class FillTable(DataTable):
         self.fill = fill
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self.fit)
+        self.fit()
 
     def fit(self) -> None:
         others = sum(c.get_render_width(self) for k, c in self.columns.items() if k.value != self.fill)

@@ -38,7 +38,7 @@ from .forms import parse_date
 
 # Seconds between the last keystroke in the search box and the search (each keystroke restarts it).
 SEARCH_DELAY = 0.25
-LIMIT = 200
+LIMIT = 100
 HIT_STYLE = "bold black on #f0c040"
 SIDE_TABS = ("tab-codes", "tab-cooc", "tab-timeline", "tab-answers")
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -407,8 +407,8 @@ class ReviewScreen(Screen):
         self.query_one("#review-hits", OptionList).border_title = tr("Ce qui a été dit", "What was said")
         # ↓ from the search box goes down to the hits.
         bind_keys(self.query_one("#review-query", Input), [Key("down", "screen.focus_hits", "Résultats", "Results", show=False)])
-        self.query_one("#review-side").loading = True
-        self.query_one("#review-hits").loading = True
+        # A sentence rather than Textual's animated loading indicator: it costs the interface nothing.
+        self.query_one("#codes-view", Static).update(Text(tr("Chargement…", "Loading…"), style="italic"))
         self.show_off_record_state()
         self.query_one("#review-query", Input).focus()
         self.load_data()
@@ -471,8 +471,6 @@ class ReviewScreen(Screen):
 
     def data_loaded(self, data: dict[str, Any] | None, error: str | None) -> None:
         self.query_one("#review-progress").display = False
-        self.query_one("#review-side").loading = False
-        self.query_one("#review-hits").loading = False
         if data is None:
             self.set_status(Text(tr("Chargement impossible : {e}", "Cannot load: {e}", e=error), style="bold red"))
             return

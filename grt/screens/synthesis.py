@@ -150,6 +150,7 @@ class SynthesisScreen(Screen):
         self.mask: Callable[[str], str] = lambda t: t
         self._jobs: dict[str, str] = {}
         self._scanning = False
+        self._rescan = False
         self._names_dialog: Any = None
 
     # --- layout ----------------------------------------------------------------------------------
@@ -705,8 +706,9 @@ class SynthesisScreen(Screen):
     def start_name_scan(self) -> None:
         """Look for people's names in what would leave (the French model, in a thread)."""
         if self._scanning:
+            self._rescan = True  # the texts changed while a scan ran: look again when it ends
             return
-        self._scanning = True
+        self._scanning, self._rescan = True, False
         self._set_job("names", tr("Recherche des noms à masquer…", "Looking for names to mask…"))
         if self._names_dialog is not None:
             self._names_dialog.set_scanning(True)
@@ -773,6 +775,8 @@ class SynthesisScreen(Screen):
         self._end_job("names")
         if not self.is_attached:
             return
+        if self._rescan:
+            self.start_name_scan()
         self.refresh_masks()
         if self._names_dialog is not None:
             self._names_dialog.set_scanning(False)
@@ -874,6 +878,10 @@ class SynthesisScreen(Screen):
         self.app.push_screen(SessionsDialog(self.db, self.synthesis.group_id, current, anchor), chosen)
 
     def action_back(self) -> None:
+        if "export" in self._jobs:
+            # Leaving would hide how the export ended (the file, or why it failed).
+            self.notify(tr("Export en cours : un instant, le résultat va s'afficher.", "Export running: one moment, the result is coming."), timeout=3)
+            return
         self.dismiss()
 
     # --- help and palette ------------------------------------------------------------------------

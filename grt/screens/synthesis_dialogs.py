@@ -64,7 +64,14 @@ class TextEditorDialog(ModalScreen[str]):
         area.focus()
 
     def action_close(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        # Ctrl+S is seen before keys still queued for the text area: read the text after them.
+        area = self.query_one(TextArea)
+
+        def close() -> None:
+            if self.is_current:
+                self.dismiss(area.text)
+
+        area.call_later(close)
 
 
 # --- choosing the sessions -------------------------------------------------------------------
@@ -207,11 +214,17 @@ class ExportDialog(ModalScreen[tuple[Path, bool]]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.action_submit()
+        self._submit()
 
     def action_submit(self) -> None:
+        # Ctrl+S is seen before keys still queued for the field: read it after them.
+        self.query_one(Input).call_later(self._submit)
+
+    def _submit(self) -> None:
         from .forms import ConfirmDialog
 
+        if not self.is_current:
+            return
         value = self.query_one(Input).value.strip()
         if not value:
             self.show_error(tr("Donnez un nom de fichier.", "Give a file name."))
