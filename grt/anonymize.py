@@ -140,12 +140,6 @@ def default_replacement(name: str, participants: Iterable[Any]) -> str:
     return person()
 
 
-def is_real_name(text: str, participants: Iterable[Any]) -> bool:
-    """True if text is (or holds) a participant's full real name."""
-    folded = " ".join(_fold(text).split())
-    return any(p.real_name.strip() and " ".join(_fold(p.real_name).split()) in folded for p in _people(participants))
-
-
 # --- finding names ---------------------------------------------------------------------------
 
 _nlp_lock = threading.Lock()
@@ -292,7 +286,6 @@ class Masker:
             re.compile("|".join(_bounded(re.escape(k)) for k in sorted(changes, key=len, reverse=True))) if changes else None
         )
         self._changes = changes
-        kept = {_fold(k) for k, v in self.replacements.items() if k == v}
         self._full: list[tuple[re.Pattern, str]] = []
         self._parts: list[tuple[re.Pattern, str]] = []
         for p in self.people:
@@ -300,9 +293,9 @@ class Masker:
                 continue
             label = f"[{short_role(p.role)}]" if p.role.strip() else person()
             self._full.append((re.compile(_bounded(_loose(p.real_name)), re.IGNORECASE), label))
+            # Every part of a real name is masked, whatever the replacements say: real names never leave.
             for part in sorted(name_parts(p.real_name), key=len, reverse=True):
-                if _fold(part) not in kept:
-                    self._parts.append((re.compile(_bounded(_loose(part)), re.IGNORECASE), label))
+                self._parts.append((re.compile(_bounded(_loose(part)), re.IGNORECASE), label))
 
     def __call__(self, text: str) -> str:
         if not text:

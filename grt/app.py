@@ -168,6 +168,7 @@ class GrtApp(App):
             "ReviewScreen": tr("revue du groupe", "group review"),
             "AnnotateScreen": tr("annotation", "annotation"),
             "CodebookScreen": tr("codes et indices", "codes and cues"),
+            "SynthesisScreen": tr("synthèse", "synthesis"),
         }.get(type(screen).__name__, "grt")
         self.push_screen(HelpScreen(title, sections, notes))
 

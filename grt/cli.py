@@ -586,6 +586,16 @@ def export_cmd(ctx, session_id, group_name, fmt, output, template, force):
 SUGGESTION_KEYS = ("id", "contribution_id", "code", "start", "end", "text", "score", "why", "cue", "attributes", "status")
 
 
+def load_engine():
+    """The suggestion engine, loaded; a person at a terminal is told why the first seconds are slow."""
+    from .nlp.engine import get_engine
+
+    engine = get_engine()
+    if not engine.is_loaded and sys.stderr.isatty():
+        click.echo(tr("grt: chargement du modèle de langue…", "grt: loading the language model…"), err=True)
+    return engine.load()
+
+
 def warn_if_fallback(engine) -> None:
     """The engine runs on surface rules (no French model): say so on stderr, never on stdout."""
     if engine.is_loaded and engine.fallback and engine.warning:
@@ -602,10 +612,10 @@ def suggest(source, fmt):
     """
     from .codebook import default_codebook
     from .i18n import language
-    from .nlp.engine import as_json_items, format_text, get_engine
+    from .nlp.engine import as_json_items, format_text
 
     text = read_text_input(source)
-    engine = get_engine()
+    engine = load_engine()
     items = engine.suggest_text(text)
     warn_if_fallback(engine)
     if fmt == "json":
@@ -625,11 +635,12 @@ def annotate(ctx, session_id, fmt):
     """
     from .codebook import code_labels
     from .contributions import list_contributions
-    from .nlp.engine import get_engine
     from .nlp.service import annotate_session, list_suggestions
+    from .sessions import get_session
 
     db = db_from(ctx)
-    engine = get_engine()
+    get_session(db, session_id)  # a wrong number is said at once, before the model loads
+    engine = load_engine()
     new = annotate_session(db, session_id, engine=engine)
     warn_if_fallback(engine)
     pending = list_suggestions(db, session_id=session_id, status="pending")

@@ -3,6 +3,7 @@ same domain functions a facilitator uses, so that the demo is also a test of the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from importlib import resources
@@ -71,8 +72,11 @@ def load_demo(db, data: dict[str, Any]) -> dict[str, Any]:
         session = add_session(db, group.id, s["date"], s.get("question", ""))
         for pseudo in s.get("absent", []):
             set_attendance(db, session.id, people[pseudo].id, False)
-        for c in s["contributions"]:
+        for i, c in enumerate(s["contributions"]):
             contribution = add_contribution(db, session.id, people[c["speaker"]].id, c["text"], off_record=c.get("off_record", False))
+            # Spoken at a plausible time of the meeting (from 14:05, every few minutes), not at load time.
+            said_at = (dt.datetime.fromisoformat(session.date + "T14:05:00") + dt.timedelta(minutes=4 * i)).isoformat()
+            db["contributions"].update(contribution.id, {"created_at": said_at, "updated_at": said_at})
             contributions_by_quote.append(contribution)
             for a in c.get("annotations", []):
                 start = contribution.text.index(a["quote"])

@@ -700,7 +700,7 @@ def replacements_map(db: Database, synthesis_id: int) -> dict[str, str]:
 
 def set_replacement(db: Database, synthesis_id: int, original: str, replacement: str) -> dict[str, Any]:
     """Correct (or add) how a name is masked. replacement == original keeps the word (not a name)."""
-    from .anonymize import is_real_name, real_name_of
+    from .anonymize import real_name_of
 
     s = get_synthesis(db, synthesis_id)
     people = list_participants(db, s.group_id)
@@ -710,7 +710,8 @@ def set_replacement(db: Database, synthesis_id: int, original: str, replacement:
         raise InvalidInput(tr("Le nom à remplacer est vide.", "The name to replace is empty."))
     if not replacement:
         raise InvalidInput(tr("Le remplacement ne peut pas être vide (mettez par exemple [personne]).", "The replacement cannot be empty (e.g. [person])."))
-    if replacement == original and is_real_name(original, people):
+    if replacement == original and real_name_of(original, people) is not None:
+        # Not even a part of it (a surname alone identifies someone): real names never leave the group.
         raise InvalidInput(tr("Un vrai nom ne peut pas rester dans la synthèse.", "A real name cannot stay in the synthesis."))
     if replacement != original and real_name_of(replacement, people) is not None:
         raise InvalidInput(tr("Le remplacement contient le vrai nom d'un participant.", "The replacement holds a participant's real name."))

@@ -185,6 +185,8 @@ def test_replacements(db, annotated):
     with pytest.raises(InvalidInput, match="vrai nom"):
         set_replacement(db, s.id, "Lina Moreau", "Lina Moreau")
     with pytest.raises(InvalidInput, match="vrai nom"):
+        set_replacement(db, s.id, "Moreau", "Moreau")  # a surname alone identifies someone too
+    with pytest.raises(InvalidInput, match="vrai nom"):
         set_replacement(db, s.id, "Mme Durand", "Mme Moreau")
     assert list_replacements(db, s.id)[0]["original"] == "Mme Durand"
     remove_replacement(db, s.id, "Rose")

@@ -407,3 +407,27 @@ async def test_off_record_mark_stays_with_the_speaker_until_someone_else_speaks(
         await pilot.press(*"a", "ctrl+o", "ctrl+s", *"b", "ctrl+s")
         await pilot.press("f3", *"c", "f2")
     assert texts(db, sid) == [(t["lina"].id, "a", True), (t["lina"].id, "b", True), (t["paul"].id, "c", False)]
+
+
+async def test_keys_queued_before_commit_or_new_speaker_are_kept(db, meeting_setup):
+    """Fast typing on a busy laptop: letters still queued when Ctrl+S or F3 arrives stay in their contribution."""
+    from textual import events
+
+    from grt.app import GrtApp
+    from grt.contributions import list_contributions
+
+    session = meeting_setup["session"]
+    app = GrtApp(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_screen("meeting", group_id=session.group_id, session_id=session.id)
+        await pilot.pause()
+        for ch in "bonjour":
+            app.post_message(events.Key(ch, ch))
+        app.post_message(events.Key("ctrl+s", None))
+        for ch in "merci":
+            app.post_message(events.Key(ch, ch))
+        app.post_message(events.Key("f3", None))
+        await pilot.pause()
+        await pilot.pause()
+    texts = [c.text for c in list_contributions(db, session.id)]
+    assert texts[-2:] == ["bonjour", "merci"]

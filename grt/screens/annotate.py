@@ -13,11 +13,10 @@ suggestions run in a worker: the screen is there and usable from the first momen
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import replace
 from typing import Any, Callable
 
-from rich.console import Group
-from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 from sqlite_utils import Database
@@ -35,7 +34,7 @@ from ..contributions import list_contributions
 from ..db import connect, db_file
 from ..errors import GrtError, NotFound
 from ..groups import get_group, list_participants
-from ..i18n import language, tr
+from ..i18n import tr
 from ..models import Annotation, Contribution
 from ..nlp import service
 from ..sessions import get_session
@@ -140,6 +139,18 @@ def list_keys() -> list[Key]:
     return on_list[:cut] + SPAN_KEYS + on_list[cut:]
 
 
+class PassageText(HighlightTextArea):
+    """The contribution's text, read-only. Textual 8.2 may keep the wrapping of the width it had before a
+    breakpoint change at start-up (45% of the screen, then all of it): wrap again once the size settled."""
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._rewrap)
+
+    def _rewrap(self) -> None:
+        self._rewrap_and_refresh_virtual_size()
+        self.refresh()
+
+
 class ModelReady(Message):
     """The language model finished loading (posted from the loading thread)."""
 
@@ -186,7 +197,8 @@ class AnnotateScreen(Screen):
             yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="annot-progress")
         with Horizontal(id="annot-main"):
             with Vertical(id="annot-left"):
-                yield HighlightTextArea("", id="annot-text", read_only=True)
+                # No cursor-line highlight: it would paint over the code colours of the whole paragraph.
+                yield PassageText("", id="annot-text", read_only=True, highlight_cursor_line=False)
                 yield Static("", id="annot-tags")
             yield SuggestionList(id="annot-list")
         yield Footer(compact=True)
@@ -234,8 +246,8 @@ class AnnotateScreen(Screen):
             self.rebuild_list()
 
     def _line_width(self) -> int:
-        """Cells available on one line of the list (its padding taken off)."""
-        return max(30, (self._width or 78) - 2)
+        """Cells available on one line of the list (its padding and a scrollbar taken off)."""
+        return max(30, (self._width or 78) - 4)
 
     @property
     def text_area(self) -> HighlightTextArea:
@@ -304,7 +316,7 @@ class AnnotateScreen(Screen):
             out.append("  « " + _one_line(c.text, room) + " »", style="italic dim")
         return out
 
-    def _suggestion_prompt(self, s: dict[str, Any]) -> Group:
+    def _suggestion_prompt(self, s: dict[str, Any]) -> Text:
         status = s["status"]
         start, end = self.spans.get(s["id"], (s["start"], s["end"]))
         code_id = s["code"]
@@ -339,8 +351,10 @@ class AnnotateScreen(Screen):
         if room >= 12:
             out.append(f"  « {_one_line(quote, room)} »", style="italic" if status != "rejected" else "italic dim strike")
         # The why under the chip, indented on every line it takes.
-        why = Padding(Text(s["why"], style="dim" if status != "pending" else ""), (0, 0, 0, 5))
-        return Group(out, why)
+        indent = " " * 6
+        lines = textwrap.wrap(s["why"], width=max(20, self._line_width() - len(indent))) or [""]
+        out.append("\n" + "\n".join(indent + line for line in lines), style="dim" if status != "pending" else "")
+        return out
 
     def _contribution(self, cid: int) -> Contribution | None:
         return next((c for c in self.contributions if c.id == cid), None)
@@ -373,6 +387,8 @@ class AnnotateScreen(Screen):
             c, s = self.current()
             if c is not None and s is None:
                 self.text_area.focus()
+            elif s is not None and s["status"] == "pending":
+                self.notify(tr("a : accepter · r : refuser · c : autre code", "a: accept · r: reject · c: another code"), timeout=3)
 
     def show_current(self) -> None:
         """The highlighted item's contribution in the text area, its tags coloured, the passage underlined."""
@@ -554,7 +570,9 @@ class AnnotateScreen(Screen):
         index = self._next_pending_index(lst.highlighted if lst.highlighted is not None else -1, step)
         if index is None:
             left = sum(1 for s in self.suggestions.values() if s["status"] == "pending")
-            if not left:
+            if not self.suggestions:
+                self.notify(tr("Aucune suggestion dans cette séance.", "No suggestion in this meeting."), timeout=3)
+            elif not left:
                 self.notify(tr("Toutes les suggestions sont décidées.", "Every suggestion is decided."), timeout=3)
             else:
                 self.notify(
@@ -576,7 +594,9 @@ class AnnotateScreen(Screen):
 
     def _need_suggestion(self) -> dict[str, Any] | None:
         _, s = self.current()
-        if s is None:
+        if s is None and not self.suggestions:
+            self.notify(tr("Aucune suggestion dans cette séance.", "No suggestion in this meeting."), timeout=3)
+        elif s is None:
             self.notify(tr("Choisissez une suggestion (s : la suivante).", "Choose a suggestion (s: the next one)."), severity="warning", timeout=3)
         return s
 
@@ -707,7 +727,10 @@ class AnnotateScreen(Screen):
             )
             self.notify(tr("{n} suggestion(s) acceptée(s).", "{n} suggestion(s) accepted.", n=len(chosen_ids)), timeout=3)
 
-        self.app.push_screen(ThresholdForm([s["score"] for s in pending], DEFAULT_THRESHOLD), chosen)
+        scores = [s["score"] for s in pending]
+        # Proposed: the usual threshold, or the best score here when none reaches it (never "0 accepted").
+        default = DEFAULT_THRESHOLD if max(scores) >= DEFAULT_THRESHOLD else max(scores)
+        self.app.push_screen(ThresholdForm(scores, default), chosen)
 
     # --- the passage of a suggestion -----------------------------------------------------------------
 

@@ -43,6 +43,11 @@ def parse_threshold(text: str) -> float:
 class ThresholdForm(FormScreen):
     """Accept every pending suggestion of one contribution from a score up; says how many before."""
 
+    KEYS = [
+        Key("ctrl+s", "submit", "Accepter", "Accept", priority=True, display="Entrée|Enter"),
+        Key("escape", "cancel", "Annuler", "Cancel"),
+    ]
+
     def __init__(self, scores: list[float], default: float) -> None:
         super().__init__()
         self.scores = sorted(scores)
@@ -66,6 +71,7 @@ class ThresholdForm(FormScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.query_one(".form").border_subtitle = tr("Entrée accepter · Échap annuler", "Enter accept · Esc cancel")
         self._count(self.query_one("#threshold", Input).value)
 
     def _count(self, value: str) -> None:

@@ -27,26 +27,18 @@ from ..widgets.render import code_style
 # A cue the group rejects at least this often, over at least NOISY_MIN answers, is shown as noisy.
 NOISY_BELOW = 0.5
 NOISY_MIN = 3
+PRECISION_WIDTH = 15
 
 CODEBOOK_KEYS = [
     HELP_KEY,
     Key("space", "toggle", "Activer/désactiver", "Switch on/off",
         help_fr="Désactiver l'indice choisi (il ne propose plus rien, dans aucun groupe) ou le réactiver",
         help_en="Switch the chosen cue off (it proposes nothing more, in any group) or back on"),
-    Key("f", "filter", "Seulement les indices décidés", "Only decided cues",
+    Key("f", "filter", "Décidés / tous", "Decided / all",
         help_fr="Montrer seulement les indices sur lesquels le groupe a déjà décidé (ou tous)",
         help_en="Show only the cues the group has already decided on (or all)"),
     Key("escape", "back", "Retour", "Back"),
 ]
-
-KIND_LABELS = {
-    "lemma": ("mots", "words"),
-    "phrase": ("expression", "phrase"),
-    "pattern": ("construction", "construction"),
-    "after": ("enchaînement", "sequence"),
-    "user": ("vos mots", "your words"),
-}
-
 
 def _collect(value: Any, out: list[str]) -> None:
     if isinstance(value, str):
@@ -80,17 +72,16 @@ def cue_words(cue_id: str, limit: int = 5) -> list[str]:
 
 
 def precision_text(row: dict[str, Any]) -> Text:
+    """'  75 % (3/4)  ' in a fixed width, '—' when the group has not decided yet; noisy cues in red."""
     out = Text()
     if not row["decided"]:
-        out.append(tr("   —  pas encore décidé ", "   —  not decided yet  "), style="dim")
+        out.append("    —".ljust(PRECISION_WIDTH), style="dim")
         return out
     p = row["precision"]
     noisy = p < NOISY_BELOW and row["decided"] >= NOISY_MIN
     style = "bold red" if noisy else ("bold green" if p >= 0.8 else "bold")
     out.append(f"{round(p * 100):>4} %", style=style)
-    out.append(f" ({row['accepted']}/{row['decided']})".ljust(10), style="dim")
-    if noisy:
-        out.append(tr(" bruyant", " noisy"), style="red")
+    out.append(f" ({row['accepted']}/{row['decided']})".ljust(PRECISION_WIDTH - 6), style="dim")
     return out
 
 
@@ -183,15 +174,15 @@ class CodebookScreen(Screen):
         if why.startswith("« … » : "):
             why = why[len("« … » : "):]
         out.append(" " + why, style="" if r["enabled"] else "dim strike")
-        words = cue_words(r["cue"])
-        kind = KIND_LABELS.get(r["kind"], ("", ""))
-        detail = tr(kind[0], kind[1]) if kind[0] else ""
+        # Words say what a word cue looks for; a construction's words are grammar, not worth reading.
+        words = cue_words(r["cue"]) if r["kind"] in ("lemma", "phrase", "user") else []
         if words:
-            detail += (" : " if detail else "") + ", ".join(words) + ("…" if len(words) >= 5 else "")
-        if detail:
-            out.append(f"  ({detail})", style="dim")
+            mine = tr("vos mots : ", "your words: ") if r["kind"] == "user" else ""
+            out.append(f"  ({mine}" + ", ".join(words) + ("…" if len(words) >= 5 else "") + ")", style="dim")
         if not r["enabled"]:
             out.append(tr("  désactivé", "  off"), style="bold red")
+        elif r["precision"] is not None and r["precision"] < NOISY_BELOW and r["decided"] >= NOISY_MIN:
+            out.append(tr("  bruyant : Espace pour le désactiver", "  noisy: Space to switch it off"), style="red")
         return out
 
     # --- actions ---------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ class HomeScreen(Screen):
         Key("r", "app.open_screen('review')", "Revue", "Review", wide=True, help_fr="Revue du groupe : chercher dans toutes les sessions, codes par session, chronologie", help_en="Group review: search all sessions, codes per session, timeline"),
         Key("a", "app.open_screen('annotate')", "Annoter", "Annotate", wide=True, help_fr="Annoter la session choisie : décider des codes suggérés, coder ce qui manque, écrire des mémos", help_en="Annotate the chosen session: decide the suggested codes, tag what is missing, write memos"),
         Key("delete", "delete_session", "Supprimer une session vide", "Delete an empty session", show=False),
+        Key("s", "app.open_screen('synthesis')", "Synthèse", "Synthesis", wide=True, help_fr="Synthèse en trois pôles de la session choisie : valider avec le groupe, exporter en Word", help_en="Three-pole synthesis of the chosen session: validate with the group, export to Word"),
         Key("q", "app.quit", "Quitter", "Quit", wide=True),
     ]
 

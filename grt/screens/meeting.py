@@ -44,7 +44,7 @@ from ..sessions import attendees, get_session, set_attendance, update_session
 from ..widgets.clock import ElapsedClock
 from ..widgets.contribution_list import LIST_KEYS, ContributionList
 from ..widgets.highlight_area import HighlightTextArea
-from ..widgets.keys import HELP_KEY, Key, bind_keys, fit_footer, help_rows
+from ..widgets.keys import HELP_KEY, Key, after_queued_keys, bind_keys, fit_footer, help_rows
 from ..widgets.proposals_panel import ProposalsPanel, open_proposals
 from ..widgets.render import clock_time, code_style, off_record_badge, short_date, speaker_name
 from ..widgets.speaker_bar import SPEAKER_KEYS, SpeakerBar
@@ -201,6 +201,10 @@ class MeetingScreen(Screen):
         fit_footer(self, MEETING_KEYS)
 
     @property
+    def typing_area(self) -> HighlightTextArea:
+        return self.capture
+
+    @property
     def capture(self) -> HighlightTextArea:
         return self._capture
 
@@ -264,6 +268,7 @@ class MeetingScreen(Screen):
         capture.border_title = title
         capture.set_class(self.off_record, "-off-record")
 
+    @after_queued_keys
     def action_speaker(self, index: int) -> None:
         if index >= len(self.speakers):
             self.notify(
@@ -398,6 +403,7 @@ class MeetingScreen(Screen):
 
     # --- committing ------------------------------------------------------------------------------
 
+    @after_queued_keys
     def action_commit(self) -> None:
         c = self.commit()
         if c is not None:
@@ -435,6 +441,7 @@ class MeetingScreen(Screen):
 
     # --- off the record --------------------------------------------------------------------------
 
+    @after_queued_keys
     def action_toggle_off_record(self) -> None:
         if self.focused is self.contribution_list:
             self.action_toggle_highlighted_off_record()
@@ -467,6 +474,7 @@ class MeetingScreen(Screen):
 
     # --- tagging ---------------------------------------------------------------------------------
 
+    @after_queued_keys
     def action_tag(self) -> None:
         if self.focused is self.contribution_list:
             self.action_edit_highlighted()
@@ -859,19 +867,27 @@ class EditContributionScreen(ModalScreen[bool]):
             self.notify(tr("{n} codage(s) retiré(s) : le passage a changé.", "{n} tag(s) removed: the passage changed.", n=lost), severity="warning")
         return True
 
+    @property
+    def typing_area(self) -> HighlightTextArea:
+        return self.query_one("#edit-text", HighlightTextArea)
+
+    @after_queued_keys
     def action_close(self) -> None:
         if self.save_text():
             self.dismiss(True)
 
+    @after_queued_keys
     def action_speaker(self, index: int) -> None:
         if index < len(self.meeting.speakers):
             self.contribution = set_speaker(self.db, self.contribution.id, self.meeting.speakers[index].id)
             self.refresh_view()
 
+    @after_queued_keys
     def action_toggle_off_record(self) -> None:
         self.contribution = set_off_record(self.db, self.contribution.id, not self.contribution.off_record)
         self.refresh_view()
 
+    @after_queued_keys
     def action_tag(self) -> None:
         from .tag_picker import TagPicker, remember_code
 

@@ -6,6 +6,7 @@ their keys as `Key` values and bind them per instance with the language of the m
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from textual.dom import DOMNode
@@ -128,3 +129,18 @@ def fit_footer(screen, keys: list[Key]) -> None:
     for footer in screen.query(Footer):
         footer.show_command_palette = wide
     screen.refresh_bindings()
+
+
+def after_queued_keys(action):
+    """For a priority key whose action reads the text being typed (commit, new speaker, tag...).
+
+    A priority binding runs as soon as the app sees the key, while the letters typed just before it may still
+    wait in the text area's queue (fast typing on a busy laptop). Running the action from that queue, after
+    them, keeps every letter. The screen names the area with a `typing_area` property.
+    """
+
+    @functools.wraps(action)
+    def deferred(self, *args):
+        self.typing_area.call_later(action, self, *args)
+
+    return deferred
