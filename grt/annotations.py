@@ -140,7 +140,7 @@ def delete_annotation(db: Database, annotation_id: int) -> None:
     db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
 
 
-def _relocate(new_text: str, quote: str, old_start: int) -> int | None:
+def relocate(new_text: str, quote: str, old_start: int) -> int | None:
     """Where the quote now stands: the occurrence closest to where it was, or None if gone."""
     best = None
     i = new_text.find(quote)
@@ -164,7 +164,7 @@ def reanchor(db: Database, contribution_id: int, old_text: str, new_text: str) -
         for row_id, start, end, quote in rows:
             if new_text[start:end] == quote:
                 continue
-            at = _relocate(new_text, quote, start)
+            at = relocate(new_text, quote, start)
             if at is None:
                 db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
                 lost += table == "annotations"

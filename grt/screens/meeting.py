@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ..annotations import add_annotation, delete_annotation, list_annotations, reanchor
+from ..annotations import add_annotation, delete_annotation, list_annotations, reanchor, relocate
 from ..codebook import list_codes
 from ..contributions import (
     commit_draft,
@@ -53,17 +53,6 @@ from ..widgets.speaker_bar import SPEAKER_KEYS, SpeakerBar
 AUTOSAVE_DELAY = 0.5
 # If a write fails (disk full, base locked by another program), try again after this many seconds.
 RETRY_DELAY = 1.0
-
-
-def relocate(text: str, quote: str, old_start: int) -> int | None:
-    """Where a tagged quote now stands: the occurrence nearest its old place (as annotations.reanchor)."""
-    best = None
-    i = text.find(quote)
-    while i != -1:
-        if best is None or abs(i - old_start) < abs(best - old_start):
-            best = i
-        i = text.find(quote, i + 1)
-    return best
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
