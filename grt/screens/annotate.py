@@ -198,7 +198,7 @@ class AnnotateScreen(Screen):
         with Horizontal(id="annot-main"):
             with Vertical(id="annot-left"):
                 # No cursor-line highlight: it would paint over the code colours of the whole paragraph.
-                yield PassageText("", id="annot-text", read_only=True, highlight_cursor_line=False)
+                yield PassageText("", id="annot-text", read_only=True)
                 yield Static("", id="annot-tags")
             yield SuggestionList(id="annot-list")
         yield Footer(compact=True)
@@ -239,14 +239,15 @@ class AnnotateScreen(Screen):
         self.suggestion_list.border_subtitle = "" if wide else tr("←→ début · Maj+←→ fin du passage", "←→ start · Shift+←→ end of the passage")
 
     def on_suggestion_list_resized(self, message: SuggestionList.Resized) -> None:
-        # Each item is cut to one line per piece of information: redo them for the new width.
-        width = self.suggestion_list.scrollable_content_region.width
+        # Each item is cut to one line per piece of information: redo them for the new width. The
+        # widget's width, not its content's: whether a scrollbar shows yet must not change the cuts.
+        width = self.suggestion_list.size.width
         if width > 0 and width != self._width:
             self._width = width
             self.rebuild_list()
 
     def _line_width(self) -> int:
-        """Cells available on one line of the list (its padding and a scrollbar taken off)."""
+        """Cells available on one line of the list (a scrollbar and the items' padding taken off)."""
         return max(30, (self._width or 78) - 4)
 
     @property
@@ -594,7 +595,9 @@ class AnnotateScreen(Screen):
 
     def _need_suggestion(self) -> dict[str, Any] | None:
         _, s = self.current()
-        if s is None and not self.suggestions:
+        if s is None and self.busy is not None:
+            self.notify(tr("Les suggestions arrivent dans un instant (voir la ligne du haut).", "Suggestions are on their way (see the top line)."), timeout=3)
+        elif s is None and not self.suggestions:
             self.notify(tr("Aucune suggestion dans cette séance.", "No suggestion in this meeting."), timeout=3)
         elif s is None:
             self.notify(tr("Choisissez une suggestion (s : la suivante).", "Choose a suggestion (s: the next one)."), severity="warning", timeout=3)

@@ -14,6 +14,8 @@ class HighlightTextArea(TextArea):
         kwargs.setdefault("soft_wrap", True)
         kwargs.setdefault("tab_behavior", "focus")
         kwargs.setdefault("show_line_numbers", False)
+        # A paragraph is one line: highlighting the cursor line would hide its tags while typing in it.
+        kwargs.setdefault("highlight_cursor_line", False)
         super().__init__(*args, **kwargs)
         self._spans: list[tuple[int, int, Style]] = []
 
