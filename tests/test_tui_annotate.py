@@ -61,6 +61,36 @@ def annotate_setup(db, group_setup):
     return {**group_setup, "contributions": made}
 
 
+# Fixed suggestions (what the surface rules gave when these tests were written): the flows and snapshots
+# below do not move when the rules are tuned. (contribution index, code, quote, score, why, cue, attributes)
+SEEDED = [
+    (0, "prescrit", "Il faut porter le gilet en permanence.", 0.8, "« faut » : une obligation, ce qu'il faut faire", "prescrit.il_faut", {}),
+    (0, "ecart", "Le gilet, personne ne le met.", 0.7, "« personne ne le met » : la règle n'est pas appliquée", "ecart.pas_applique", {}),
+    (1, "usage_de_soi", "Je suis épuisée le vendredi, j'ai mal au dos.", 0.93, "« épuisée » : ce que le travail coûte à la personne ; et aussi « mal au dos » : le corps qui encaisse", "usage.fatigue", {}),
+    (1, "prescrit", "Le planning ne laisse aucune marge.", 0.5, "« planning » : une norme fixée à l'avance (planning, objectif, contrat…)", "prescrit.norme", {}),
+    (1, "valeur", "Le planning ne laisse aucune marge.", 0.6, "« marge » : une valeur chiffrée (rendement, coûts, délais)", "valeur.mesurable", {"dimension": "mesurable"}),
+    (2, "faire_autrement", "On pourrait demander à la direction de décaler le repas.", 0.75, "« On pourrait » : une proposition pour faire autrement", "autrement.on_pourrait", {"destination": "organisateurs"}),
+    (3, "relation", "Entre nous, on s'échange les clés, rien n'est prévu pour ça.", 0.96, "« Entre nous » : ce qui se fait entre collègues, entre pairs", "relation.nous_eux", {}),
+    (3, "trou_de_normes", "Entre nous, on s'échange les clés, rien n'est prévu pour ça.", 0.8, "« rien n'est prévu » : rien n'a été prévu pour cette situation", "trou.rien_prevu", {}),
+]
+
+
+@pytest.fixture
+def seeded(db, annotate_setup):
+    """annotate_setup with the fixed pending suggestions above (so opening the screen runs nothing)."""
+    import json
+
+    for index, code, quote, score, why, cue, attributes in SEEDED:
+        c = annotate_setup["contributions"][index]
+        start = c.text.index(quote)
+        db["suggestions"].insert(
+            {"contribution_id": c.id, "code": code, "start": start, "end": start + len(quote), "quote": quote, "score": score,
+             "why": why, "cue": cue, "attributes": json.dumps(attributes, ensure_ascii=False), "status": "pending",
+             "created_at": "2026-11-20T17:00:00"}
+        )
+    return annotate_setup
+
+
 def make_app(db) -> GrtApp:
     return GrtApp(db, clock=lambda: NOW)
 
@@ -106,22 +136,22 @@ async def test_opening_runs_the_suggestions_in_a_worker_and_says_the_fallback(db
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_annotate(pilot, sid)
         rows = pending(db, sid)
-        assert len(rows) == 8
+        assert rows
         # Off-record contributions are annotated too (they stay in the group).
         off = annotate_setup["contributions"][3]
-        assert {r["code"] for r in rows if r["contribution_id"] == off.id} == {"relation", "trou_de_normes"}
+        assert [r for r in rows if r["contribution_id"] == off.id]
         # The cursor is on the first suggestion to decide, its contribution in the text area.
         _, current = screen.current()
         assert current is not None and current["id"] == rows[0]["id"]
         assert screen.text_area.text == annotate_setup["contributions"][0].text
         status = str(screen.query_one("#annot-status").render())
-        assert "8 à décider" in status and "règles de surface" in status
+        assert f"{len(rows)} à décider" in status and "règles de surface" in status
         assert any("règles de surface" in n.message for n in app._notifications)
         assert screen.focused is screen.suggestion_list
         # Reopening does not run them again: they are already there.
         await pilot.press("escape")
         screen = await open_annotate(pilot, sid)
-        assert len(pending(db, sid)) == 8
+        assert len(pending(db, sid)) == len(rows)
 
 
 async def test_the_screen_is_usable_while_the_model_loads(db, annotate_setup, monkeypatch):
@@ -167,14 +197,15 @@ async def test_the_screen_is_usable_while_the_model_loads(db, annotate_setup, mo
         assert not screen.query_one("#annot-progress").display
         rows = pending(db, sid)
         # The hand-made tag covers part of that sentence: its code is not suggested there again.
-        assert rows and not [r for r in rows if r["contribution_id"] == c2.id and r["code"] == "usage_de_soi"]
+        assert rows and not [r for r in rows if r["contribution_id"] == c2.id and r["code"] == "usage_de_soi" and r["start"] <= c2.text.index("mal au dos") < r["end"]]
         assert "à décider" in str(screen.query_one("#annot-status").render())
 
 
 # --- decisions -------------------------------------------------------------------------------------
 
 
-async def test_accept_reject_and_undo_land_in_the_database(db, annotate_setup):
+async def test_accept_reject_and_undo_land_in_the_database(db, seeded):
+    annotate_setup = seeded
     sid, gid = annotate_setup["session"].id, annotate_setup["group"].id
     app = make_app(db)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -209,7 +240,8 @@ async def test_accept_reject_and_undo_land_in_the_database(db, annotate_setup):
         assert any("déjà refusée" in n.message for n in app._notifications)
 
 
-async def test_next_and_previous_skip_what_is_decided(db, annotate_setup):
+async def test_next_and_previous_skip_what_is_decided(db, seeded):
+    annotate_setup = seeded
     sid = annotate_setup["session"].id
     app = make_app(db)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -225,7 +257,8 @@ async def test_next_and_previous_skip_what_is_decided(db, annotate_setup):
         assert screen.current()[1]["id"] == rows[0]["id"]
 
 
-async def test_change_the_code_with_the_picker(db, annotate_setup):
+async def test_change_the_code_with_the_picker(db, seeded):
+    annotate_setup = seeded
     sid, gid = annotate_setup["session"].id, annotate_setup["group"].id
     app = make_app(db)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -255,7 +288,8 @@ async def test_change_the_code_with_the_picker(db, annotate_setup):
         assert [a.code for a in suggested] == ["temps"]
 
 
-async def test_widen_and_narrow_the_passage_by_word(db, annotate_setup):
+async def test_widen_and_narrow_the_passage_by_word(db, seeded):
+    annotate_setup = seeded
     sid = annotate_setup["session"].id
     app = make_app(db)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -280,7 +314,8 @@ async def test_widen_and_narrow_the_passage_by_word(db, annotate_setup):
         assert next(a for a in list_annotations(db, contribution_id=s["contribution_id"]) if a.id == ann.id).quote == "suis épuisée le vendredi, j'ai mal au dos"
 
 
-async def test_accept_all_above_a_score_in_one_contribution(db, annotate_setup):
+async def test_accept_all_above_a_score_in_one_contribution(db, seeded):
+    annotate_setup = seeded
     sid = annotate_setup["session"].id
     c2 = annotate_setup["contributions"][1]
     app = make_app(db)
@@ -304,7 +339,8 @@ async def test_accept_all_above_a_score_in_one_contribution(db, annotate_setup):
         assert all(s["status"] == "pending" for s in service.list_suggestions(db, contribution_id=c2.id))
 
 
-async def test_a_memo_on_a_tagged_passage(db, annotate_setup):
+async def test_a_memo_on_a_tagged_passage(db, seeded):
+    annotate_setup = seeded
     sid = annotate_setup["session"].id
     c2 = annotate_setup["contributions"][1]
     app = make_app(db)
@@ -340,7 +376,8 @@ async def test_a_memo_on_a_tagged_passage(db, annotate_setup):
         assert next(a for a in list_annotations(db, contribution_id=c2.id) if a.id == hand.id).memo == "Le vendredi"
 
 
-async def test_off_record_contributions_are_marked(db, annotate_setup):
+async def test_off_record_contributions_are_marked(db, seeded):
+    annotate_setup = seeded
     sid = annotate_setup["session"].id
     off = annotate_setup["contributions"][3]
     app = make_app(db)
@@ -357,7 +394,8 @@ async def test_off_record_contributions_are_marked(db, annotate_setup):
         assert not screen.text_area.has_class("-off-record")
 
 
-async def test_help_and_palette_know_the_keys(db, annotate_setup):
+async def test_help_and_palette_know_the_keys(db, seeded):
+    annotate_setup = seeded
     from grt.screens.help import HelpScreen
 
     app = make_app(db)
@@ -386,11 +424,15 @@ async def test_the_home_screen_opens_the_annotation_of_the_chosen_session(db, an
 # --- codebook view ---------------------------------------------------------------------------------
 
 
-async def test_codebook_shows_precision_and_switches_a_cue_off(db, annotate_setup):
+async def test_codebook_shows_precision_and_switches_a_cue_off(db, seeded):
+    from grt.nlp.cues import load_cues
+
+    annotate_setup = seeded
     gid = annotate_setup["group"].id
-    service.annotate_session(db, annotate_setup["session"].id)
+    cue = next(c.id for c in load_cues().cues if c.code == "usage_de_soi" and "épuis" in str(c.patterns) + str(c.surface))
     rows = pending(db, annotate_setup["session"].id)
-    fatigue = next(r for r in rows if r["cue"] == "usage.fatigue")
+    fatigue = next(r for r in rows if r["code"] == "usage_de_soi")
+    db.execute("UPDATE suggestions SET cue = ? WHERE id = ?", [cue, fatigue["id"]])
     service.reject_suggestion(db, fatigue["id"])
     app = make_app(db)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -399,19 +441,20 @@ async def test_codebook_shows_precision_and_switches_a_cue_off(db, annotate_setu
         screen = app.screen
         assert isinstance(screen, CodebookScreen)
         lst = screen.query_one("#cb-list")
-        prompt = str(lst.get_option("usage.fatigue").prompt)
+        prompt = str(lst.get_option(cue).prompt)
         assert "0 %" in prompt and "(0/1)" in prompt
         await pilot.press("f")  # only the cues the group decided on
-        assert [o.id for o in lst.options if o.id] == ["usage.fatigue"]
-        lst.highlighted = lst.get_option_index("usage.fatigue")
+        assert [o.id for o in lst.options if o.id] == [cue]
+        lst.highlighted = lst.get_option_index(cue)
         await pilot.press("space")
-        assert db.execute("SELECT enabled FROM cue_settings WHERE cue = 'usage.fatigue'").fetchone()[0] == 0
-        assert "désactivé" in str(lst.get_option("usage.fatigue").prompt)
-        # Switched off: it proposes nothing more.
+        assert db.execute("SELECT enabled FROM cue_settings WHERE cue = ?", [cue]).fetchone()[0] == 0
+        assert "désactivé" in str(lst.get_option(cue).prompt)
+        # Switched off: it proposes nothing more (it did on this sentence).
+        assert cue in {i["cue"] for i in engine_mod.get_engine().suggest_text("Je suis épuisée ce soir.")}
         c = add_contribution(db, annotate_setup["session"].id, annotate_setup["lina"].id, "Je suis épuisée ce soir.")
-        assert not [r for r in service.annotate_session(db, annotate_setup["session"].id) if r["contribution_id"] == c.id and r["cue"] == "usage.fatigue"]
+        assert not [r for r in service.annotate_session(db, annotate_setup["session"].id) if r["contribution_id"] == c.id and r["cue"] == cue]
         await pilot.press("space")
-        assert db.execute("SELECT enabled FROM cue_settings WHERE cue = 'usage.fatigue'").fetchone()[0] == 1
+        assert db.execute("SELECT enabled FROM cue_settings WHERE cue = ?", [cue]).fetchone()[0] == 1
         await pilot.press("escape")
         assert not isinstance(app.screen, CodebookScreen)
 
@@ -458,6 +501,6 @@ def _snapshot_app(db, setup):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-def test_annotate_snapshot(db, annotate_setup, snap_compare, size):
-    app, run_before = _snapshot_app(db, annotate_setup)
+def test_annotate_snapshot(db, seeded, snap_compare, size):
+    app, run_before = _snapshot_app(db, seeded)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
