@@ -364,3 +364,39 @@ def test_learned_weight_moves_with_the_answers():
     assert learned_weight(base, 0, 10) < learned_weight(base, 0, 2) < base
     assert learned_weight(base, 10, 0) > learned_weight(base, 2, 0) > base
     assert learned_weight(base, 5, 5) == pytest.approx((base * 4 + 0.5 * 10) / 14)
+
+
+# ---------------------------------------------------------------- matcher internals
+
+
+def _cue_file(tmp_path, cues, features=None):
+    path = tmp_path / "cues.json"
+    path.write_text(json.dumps({"version": 1, "min_score": 0.5, "features": features or {}, "cues": cues}), encoding="utf-8")
+    return str(path)
+
+
+def test_a_morphology_only_feature_does_not_match_everything_in_surface_mode(tmp_path):
+    # "conditional" is MORPH-only plus a word list: without a model, only the word list may count.
+    cue = {"id": "t.fix", "code": "reel", "kind": "phrase", "phrases": ["on bricole"], "forbids": ["conditional"], "weight": 0.7, "why": {"fr": "« {match} »"}}
+    features = {"conditional": [[{"MORPH": {"IS_SUPERSET": ["Mood=Cnd"]}}], [{"LOWER": "pourrait"}]]}
+    engine = SuggestionEngine(nlp=spacy.blank("fr"), cues_path=_cue_file(tmp_path, [cue], features)).load()
+    assert codes_of(engine.suggest_text("Quand ça casse, on bricole.")) == {"reel"}
+    assert engine.suggest_text("On pourrait, on bricole.") == []
+
+
+def test_a_cue_with_many_patterns_finds_each_of_them(tmp_path):
+    # Each pattern runs only where its words are: all of them must still be found, once each.
+    cue = {
+        "id": "t.multi",
+        "code": "usage_de_soi",
+        "kind": "pattern",
+        "patterns": [[{"LOWER": "à"}, {"LOWER": "cran"}], [{"LOWER": "marre"}], [{"LOWER": "serre"}, {"LOWER": "les"}, {"LOWER": "dents"}], [{"LOWER": "cran", "IS_SENT_START": True}]],
+        "weight": 0.7,
+        "why": {"fr": "« {match} »"},
+    }
+    engine = SuggestionEngine(nlp=spacy.blank("fr"), cues_path=_cue_file(tmp_path, [cue])).load()
+    for text in ("Je suis à cran.", "J'en ai marre.", "Je serre les dents."):
+        assert codes_of(engine.suggest_text(text)) == {"usage_de_soi"}, text
+    assert engine.suggest_text("Je cherche un cran de sûreté.") == []
+    doc = engine.nlp("Je suis à cran. J'en ai marre.")
+    assert len([m for m in doc._.grt_matches if m[0] == 0]) == 2

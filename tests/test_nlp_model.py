@@ -47,6 +47,37 @@ def test_rules_with_lemmas_and_morphology(real, text, expected):
         assert real.suggest_text(text) == []
 
 
+# Generalised cues: sentences written for this test (not taken from the evaluation corpus).
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("On a trouvé une combine pour ne pas tout ressaisir deux fois.", {"reel"}),
+        ("Avec l'expérience, on sent tout de suite quand un patient va mal.", {"reel"}),
+        ("La fiche de poste ne correspond plus du tout à ce qu'on fait.", {"ecart"}),
+        ("Officiellement on a une heure de pause, personne ne la prend.", {"prescrit", "ecart"}),
+        ("Est-ce que je la réveille pour la toilette ou est-ce que je la laisse dormir ?", {"debat_de_normes"}),
+        ("D'un côté il y a sa sécurité, de l'autre sa liberté d'aller et venir.", {"debat_de_normes"}),
+        ("Ça me pèse de devoir mentir aux familles.", {"usage_de_soi"}),
+        ("Je serre les dents et je continue.", {"usage_de_soi"}),
+        ("On n'est pas des machines, ce sont des personnes.", {"valeur"}),
+        ("Le chef de service ne descend jamais dans les étages.", {"relation"}),
+        ("Ils décident tout sans jamais nous consulter.", {"relation"}),
+        ("On pourrait préparer les plateaux la veille entre collègues.", {"faire_autrement"}),
+        ("C'est un grand bâtiment au bord de la rocade.", set()),
+    ],
+)
+def test_generalised_cues(real, text, expected):
+    found = codes_of(real.suggest_text(text))
+    assert expected <= found
+    if not expected:
+        assert found == set()
+
+
+def test_a_proposal_is_not_taken_for_a_workaround(real):
+    # The conditional mood makes "la veille" a proposal, not something people already do.
+    assert "reel" not in codes_of(real.suggest_text("On pourrait préparer les plateaux la veille entre collègues."))
+
+
 def test_model_offsets_and_sentences(real):
     text = "  Pour moi ce qui compte, c’est le lien.\r\nIl faut être deux 👥. Mais en vrai on est seule 😩."
     items = real.suggest_text(text)

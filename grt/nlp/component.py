@@ -98,10 +98,11 @@ class _Unit:
     """A small Matcher, and what a sentence must hold for it to be worth running there.
 
     Units whose patterns are all single words (LOWER or LEMMA in a list) skip the Matcher: a hash lookup
-    on the sentence's arrays finds them.
+    on the sentence's arrays finds them. Other units hold one Matcher per pattern, and run only the
+    patterns whose words the sentence holds (a Matcher's cost grows with its number of patterns).
     """
 
-    __slots__ = ("matcher", "requirements", "keys", "simple_lower", "simple_lemma")
+    __slots__ = ("matchers", "requirements", "keys", "simple_lower", "simple_lemma", "single", "anchored")
 
     def __init__(self, vocab: Any, key: str, patterns: list[list[dict]]) -> None:
         strings = vocab.strings
@@ -117,15 +118,28 @@ class _Unit:
             target.update(strings.add(v) for v in values)
         self.simple_lower: frozenset[int] | None = frozenset(lower) if simple else None
         self.simple_lemma: frozenset[int] | None = frozenset(lemma) if simple else None
-        self.matcher = None
+        self.matchers: list[Matcher] | None = None
         if not simple:
-            self.matcher = Matcher(vocab, validate=True)
-            self.matcher.add(key, patterns)
+            self.matchers = []
+            for pattern in patterns:
+                matcher = Matcher(vocab, validate=True)
+                matcher.add(key, [pattern])
+                self.matchers.append(matcher)
         # Per pattern: the required word sets (as hashes), the least common first.
         self.requirements: list[tuple[frozenset[int], ...]] = []
         for pattern in patterns:
             reqs = sorted(pattern_requirements(pattern), key=_commonness)
             self.requirements.append(tuple(frozenset(strings.add(v) for v in r) for r in reqs))
+        # One-token patterns pinned to words: the Matcher only needs to look at the tokens holding them.
+        self.single: list[frozenset[int] | None] = [
+            reqs[0] if len(p) == 1 and not p[0].get("OP") and reqs else None for p, reqs in zip(patterns, self.requirements)
+        ]
+        # Patterns anchored at the sentence start on given words: skipped unless the sentence starts so.
+        self.anchored: list[frozenset[int] | None] = []
+        for p in patterns:
+            first = _simple_values([{k: v for k, v in p[0].items() if k != "IS_SENT_START"}])
+            anchored = p[0].get("IS_SENT_START") is True and not p[0].get("OP") and first
+            self.anchored.append(frozenset(strings.add(v) for v in first) if anchored else None)
         # Index keys: the least common requirement of each pattern (None when a pattern is unpinned).
         self.keys: set[int] | None = set()
         for reqs in self.requirements:
@@ -135,26 +149,50 @@ class _Unit:
             self.keys.update(reqs[0])
 
     def possible(self, keys: set[int]) -> bool:
-        for reqs in self.requirements:
+        return bool(self._possible(keys, first=True))
+
+    def _possible(self, keys: set[int], first: bool = False) -> list[int]:
+        """Indexes of the patterns whose required words are all in ``keys`` (only the first if ``first``)."""
+        found = []
+        for i, reqs in enumerate(self.requirements):
             for req in reqs:
                 if req.isdisjoint(keys):
                     break
             else:
-                return True
-        return False
+                found.append(i)
+                if first:
+                    break
+        return found
 
     def find(self, doc: Doc, start: int, end: int, arr: Any, keys: set[int]) -> list[tuple[int, int]]:
         """Matches (token offsets in the Doc) within the sentence [start, end)."""
-        if not self.possible(keys):
+        todo = self._possible(keys, first=self.matchers is None)
+        if not todo:
             return []
-        if self.matcher is None:
+        if self.matchers is None:
             lower, lemma = self.simple_lower, self.simple_lemma
             return [
                 (i, i + 1)
                 for i, (lo, le) in enumerate(arr[start:end].tolist(), start)
                 if lo in lower or le in lemma
             ]
-        return [(start + a, start + b) for _, a, b in self.matcher(doc[start:end])]
+        found: set[tuple[int, int]] = set()
+        span = None
+        head = arr[start].tolist()
+        for i in todo:
+            anchor = self.anchored[i]
+            if anchor is not None and head[0] not in anchor and head[1] not in anchor:
+                continue
+            words = self.single[i]
+            if words is not None:
+                for j, (lo, le) in enumerate(arr[start:end].tolist(), start):
+                    if (lo in words or le in words) and self.matchers[i](doc[j : j + 1]):
+                        found.add((j, j + 1))
+                continue
+            if span is None:
+                span = doc[start:end]
+            found.update((start + a, start + b) for _, a, b in self.matchers[i](span))
+        return sorted(found)
 
 
 class CueMatcher:
@@ -208,7 +246,10 @@ class CueMatcher:
         names = list((features or {}).keys())
         for name in names:
             self.feature_names.append(name)
-            self.feature_units.append(_Unit(self.vocab, f"grt:feat:{name}", [surface_pattern(p) if surface else list(p) for p in features[name]]))
+            pats = [surface_pattern(p) if surface else list(p) for p in features[name]]
+            # A pattern left with no constraint at all (MORPH only, in surface mode) would match every token.
+            pats = [p for p in pats if any(set(t) - {"OP"} for t in p)]
+            self.feature_units.append(_Unit(self.vocab, f"grt:feat:{name}", pats))
         # Which features a sentence needs, given the cues that fired in it (and in the one before).
         position = {name: i for i, name in enumerate(names)}
         rule_features: dict[str, set[int]] = {}
@@ -276,6 +317,15 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     return sents or [(0, len(doc))]
 
 
+def _member(values: Any, table: Any) -> Any:
+    """Boolean mask: which of ``values`` are in the sorted array ``table``."""
+    if not len(table):
+        return numpy.zeros(len(values), dtype=bool)
+    idx = numpy.searchsorted(table, values)
+    idx[idx == len(table)] = 0
+    return table[idx] == values
+
+
 class GrtSuggester:
     """Pipeline component: repairs the lemmas our cues rely on, then stores the raw cue matches on the Doc."""
 
@@ -291,8 +341,9 @@ class GrtSuggester:
         # Hash -> hash, so that the repair works on arrays (and the strings stay in the permanent store,
         # which keeps them valid inside memory zones).
         self._form_hashes = {strings.add(form): strings.add(lemma) for form, lemma in self.form_map.items()}
-        self._form_keys = numpy.fromiter(self._form_hashes.keys(), dtype="uint64")
-        self._known = numpy.fromiter((strings.add(x) for x in self.cueset.lemmas_used()), dtype="uint64")
+        # Sorted once: membership by binary search (numpy.isin would re-hash the whole table on every Doc).
+        self._form_keys = numpy.sort(numpy.fromiter(self._form_hashes.keys(), dtype="uint64"))
+        self._known = numpy.sort(numpy.fromiter((strings.add(x) for x in self.cueset.lemmas_used()), dtype="uint64"))
 
     def repair_lemmas(self, doc: Doc) -> None:
         """Give our lexicon's lemma to forms the model missed; in surface mode, this is the lemmatizer."""
@@ -300,7 +351,7 @@ class GrtSuggester:
             return
         arr = doc.to_array([LOWER, LEMMA])
         lower, lemma = arr[:, 0], arr[:, 1]
-        in_map = numpy.isin(lower, self._form_keys)
+        in_map = _member(lower, self._form_keys)
         forms = self._form_hashes
         if self.surface:
             new = lower.copy()
@@ -308,7 +359,7 @@ class GrtSuggester:
                 new[i] = forms[int(lower[i])]
             doc.from_array([LEMMA], new.reshape(-1, 1))
             return
-        todo = numpy.nonzero(in_map & ~numpy.isin(lemma, self._known))[0].tolist()
+        todo = numpy.nonzero(in_map & ~_member(lemma, self._known))[0].tolist()
         for i in todo:
             doc[i].lemma = forms[int(lower[i])]
 
