@@ -23,7 +23,7 @@ from ..i18n import tr
 from ..models import Contribution, Group, Participant, Session
 from ..sessions import add_session, attendees, set_attendance, update_session
 from ..validation import iso_date
-from ..widgets.keys import HELP_KEY, Key, bind_keys, fit_footer, help_rows
+from ..widgets.keys import HELP_KEY, Key, after_queued_keys, bind_keys, fit_footer, help_rows
 from ..widgets.render import authority_badge, short_date, speaker_name
 
 _FR_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?\s*$")
@@ -85,6 +85,7 @@ class FormScreen(ModalScreen):
     def show_error(self, message: str) -> None:
         self.query_one(".form-error", Static).update(Text(message, style="bold"))
 
+    @after_queued_keys
     def action_submit(self) -> None:
         try:
             result = self.save()

@@ -190,10 +190,6 @@ class MeetingScreen(Screen):
         fit_footer(self, MEETING_KEYS)
 
     @property
-    def typing_area(self) -> HighlightTextArea:
-        return self.capture
-
-    @property
     def capture(self) -> HighlightTextArea:
         return self._capture
 
@@ -855,10 +851,6 @@ class EditContributionScreen(ModalScreen[bool]):
         if lost:
             self.notify(tr("{n} codage(s) retiré(s) : le passage a changé.", "{n} tag(s) removed: the passage changed.", n=lost), severity="warning")
         return True
-
-    @property
-    def typing_area(self) -> HighlightTextArea:
-        return self.query_one("#edit-text", HighlightTextArea)
 
     @after_queued_keys
     def action_close(self) -> None:

@@ -37,7 +37,7 @@ from ..proposals import (
     update_proposal,
 )
 from ..sessions import get_session, list_sessions
-from ..widgets.keys import HELP_KEY, Key, bind_keys, help_rows
+from ..widgets.keys import HELP_KEY, Key, after_queued_keys, bind_keys, help_rows
 from ..widgets.render import off_record_badge, short_date
 from .forms import ConfirmDialog, FormScreen, parse_date
 
@@ -455,6 +455,7 @@ class StatusDialog(ModalScreen[tuple[str, str, str] | None]):
         event.stop()
         self.action_save()
 
+    @after_queued_keys
     def action_save(self) -> None:
         box = self.query_one("#status-options", OptionList)
         option = box.highlighted_option
@@ -507,6 +508,7 @@ class AnswerDialog(ModalScreen[tuple[str, str] | None]):
         event.stop()
         self.action_save()
 
+    @after_queued_keys
     def action_save(self) -> None:
         answer = self.query_one("#answer-text", TextArea).text.strip()
         error = self.query_one(".form-error", Static)

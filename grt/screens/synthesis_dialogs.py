@@ -23,7 +23,7 @@ from textual.widgets import Footer, Input, Label, SelectionList, Static, TextAre
 
 from ..i18n import tr
 from ..sessions import list_sessions
-from ..widgets.keys import Key, bind_keys
+from ..widgets.keys import Key, after_queued_keys, bind_keys
 from ..widgets.render import short_date
 
 
@@ -63,15 +63,10 @@ class TextEditorDialog(ModalScreen[str]):
         area.move_cursor(area.document.end)
         area.focus()
 
+    @after_queued_keys
     def action_close(self) -> None:
-        # Ctrl+S is seen before keys still queued for the text area: read the text after them.
-        area = self.query_one(TextArea)
-
-        def close() -> None:
-            if self.is_current:
-                self.dismiss(area.text)
-
-        area.call_later(close)
+        if self.is_current:
+            self.dismiss(self.query_one(TextArea).text)
 
 
 # --- choosing the sessions -------------------------------------------------------------------
@@ -216,9 +211,9 @@ class ExportDialog(ModalScreen[tuple[Path, bool]]):
         event.stop()
         self._submit()
 
+    @after_queued_keys
     def action_submit(self) -> None:
-        # Ctrl+S is seen before keys still queued for the field: read it after them.
-        self.query_one(Input).call_later(self._submit)
+        self._submit()
 
     def _submit(self) -> None:
         from .forms import ConfirmDialog

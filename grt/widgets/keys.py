@@ -132,15 +132,19 @@ def fit_footer(screen, keys: list[Key]) -> None:
 
 
 def after_queued_keys(action):
-    """For a priority key whose action reads the text being typed (commit, new speaker, tag...).
+    """For a priority key whose action reads what is being typed (commit, save, new speaker, tag...).
 
     A priority binding runs as soon as the app sees the key, while the letters typed just before it may still
-    wait in the text area's queue (fast typing on a busy laptop). Running the action from that queue, after
-    them, keeps every letter. The screen names the area with a `typing_area` property.
+    wait in the focused field's queue (fast typing on a busy laptop). Running the action from that queue, after
+    them, keeps every letter.
     """
 
     @functools.wraps(action)
     def deferred(self, *args):
-        self.typing_area.call_later(action, self, *args)
+        focused = self.focused
+        if focused is None:
+            action(self, *args)
+        else:
+            focused.call_later(action, self, *args)
 
     return deferred
