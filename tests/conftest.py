@@ -142,3 +142,22 @@ def review_setup(db):
         "group": group, "lina": lina, "paul": paul, "chef": chef, "s1": s1, "s2": s2, "s3": s3,
         "contributions": made, "tags": tags, "debate": debate, "proposals": [p1, p2, p3], "other": other,
     }
+
+
+@pytest.fixture(scope="session")
+def blank_engine():
+    """The suggestion engine on spacy.blank("fr"): fast, and the real French model is never loaded."""
+    import spacy
+
+    from grt.nlp.engine import SuggestionEngine
+
+    return SuggestionEngine(nlp=spacy.blank("fr")).load()
+
+
+@pytest.fixture
+def use_blank_engine(blank_engine, monkeypatch):
+    """get_engine() (used by the service, the CLI and the screens) gives the blank engine."""
+    from grt.nlp import engine
+
+    monkeypatch.setattr(engine, "_engine", blank_engine)
+    return blank_engine

@@ -15,20 +15,14 @@ spacy = pytest.importorskip("spacy")
 
 from grt.cli import cli  # noqa: E402
 from grt.nlp import engine as engine_mod  # noqa: E402
-from grt.nlp.engine import SuggestionEngine  # noqa: E402
 
 # CR LF line ends, accents, typographic apostrophes and a non-breaking space: offsets must still match.
 CRLF = "Il faut porter le gilet en permanence.\r\nLe gilet, personne ne le met : c’est épuisant.\r\nOn pourrait demander à la direction d’en acheter des légers.\u00a0\r\n"
 
 
-@pytest.fixture(scope="module")
-def blank():
-    return SuggestionEngine(nlp=spacy.blank("fr")).load()
-
-
 @pytest.fixture(autouse=True)
-def use_blank(blank, monkeypatch):
-    monkeypatch.setattr(engine_mod, "_engine", blank)
+def blank(use_blank_engine):
+    return use_blank_engine
 
 
 @pytest.fixture

@@ -11,9 +11,7 @@ from grt.codebook import update_code  # noqa: E402
 from grt.contributions import add_contribution, save_draft  # noqa: E402
 from grt.errors import InvalidInput, NotFound  # noqa: E402
 from grt.groups import add_group, add_participant  # noqa: E402
-from grt.nlp import engine as engine_mod  # noqa: E402
 from grt.nlp import service  # noqa: E402
-from grt.nlp.engine import SuggestionEngine  # noqa: E402
 from grt.sessions import add_session  # noqa: E402
 
 TEXTS = [
@@ -24,15 +22,9 @@ TEXTS = [
 OFF_RECORD = "Entre nous, on s'échange les clés, rien n'est prévu pour ça."
 
 
-@pytest.fixture(scope="module")
-def blank():
-    return SuggestionEngine(nlp=spacy.blank("fr")).load()
-
-
 @pytest.fixture(autouse=True)
-def use_blank(blank, monkeypatch):
-    """The service calls get_engine(): give it the blank engine."""
-    monkeypatch.setattr(engine_mod, "_engine", blank)
+def blank(use_blank_engine):
+    return use_blank_engine
 
 
 @pytest.fixture

@@ -35,15 +35,9 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def blank():
-    return SuggestionEngine(nlp=spacy.blank("fr")).load()
-
-
 @pytest.fixture(autouse=True)
-def use_blank(blank, monkeypatch):
-    """get_engine() gives the blank engine, and the real one is never loaded by these tests."""
-    monkeypatch.setattr(engine_mod, "_engine", blank)
+def blank(use_blank_engine):
+    return use_blank_engine
 
 
 @pytest.fixture

@@ -403,7 +403,7 @@ async def test_off_record_mark_stays_with_the_speaker_until_someone_else_speaks(
     sid = t["session"].id
     app = make_app(db)
     async with app.run_test() as pilot:
-        meeting = await open_meeting(pilot, sid)
+        await open_meeting(pilot, sid)
         await pilot.press(*"a", "ctrl+o", "ctrl+s", *"b", "ctrl+s")
         await pilot.press("f3", *"c", "f2")
     assert texts(db, sid) == [(t["lina"].id, "a", True), (t["lina"].id, "b", True), (t["paul"].id, "c", False)]
