@@ -326,8 +326,9 @@ def test_json_items_have_the_design_keys_first(blank):
 
 
 def test_format_text(blank):
-    out = format_text(blank.suggest_text("Il faut porter le gilet."), labels={"prescrit": "Norme antécédente"})
-    assert "Norme antécédente" in out and "0.80" in out
+    items = blank.suggest_text("Il faut porter le gilet.")
+    out = format_text(items, labels={"prescrit": "Norme antécédente"})
+    assert "Norme antécédente" in out and f"{items[0]['score']:.2f}" in out and "« faut »" in out
     assert format_text([]) == "Aucune suggestion."
 
 
@@ -355,6 +356,40 @@ def test_cue_file_errors_are_clear():
         parse_cues({"cues": [{"id": "x", "code": "prescrit", "kind": "pattern", "patterns": [[{"LEMMA": {"IN": "$NOPE"}}]], "weight": 0.5, "why": {"fr": "a"}}]})
     with pytest.raises(InvalidInput):
         parse_cues({"nope": []})
+
+
+def test_corpus_evidence_sets_the_weights_from_the_hand_set_prior():
+    from grt.nlp.cues import apply_evidence, learned_weight, parse_cues
+
+    payload = {
+        "min_score": 0.5,
+        "cues": [
+            {"id": "a.good", "code": "prescrit", "kind": "lemma", "lemmas": ["protocole"], "weight": 0.5, "why": {"fr": "x", "en": "x"}},
+            {"id": "a.noisy", "code": "relation", "kind": "lemma", "lemmas": ["collègue"], "weight": 0.6, "why": {"fr": "x", "en": "x"}},
+            {"id": "a.silent", "code": "temps", "kind": "lemma", "lemmas": ["retard"], "weight": 0.7, "why": {"fr": "x", "en": "x"}},
+        ],
+    }
+    cues = apply_evidence(parse_cues(payload), {"min_score": 0.55, "cues": {"a.good": [19, 20], "a.noisy": [3, 20]}})
+    good, noisy, silent = (cues.by_id[i] for i in ("a.good", "a.noisy", "a.silent"))
+    assert good.weight == round(learned_weight(0.5, 19, 1), 3) > 0.8
+    assert noisy.weight == round(learned_weight(0.6, 3, 17), 3) < 0.3
+    assert (good.hand_weight, good.corpus) == (0.5, (19, 20))
+    assert (silent.weight, silent.hand_weight, silent.corpus) == (0.7, None, None)
+    assert cues.min_score == 0.55
+
+
+def test_shipped_evidence_names_only_existing_cues():
+    # A renamed or removed cue must not leave stale counts behind: rerun benchmarks/calibrate_cues.py --write.
+    from importlib import resources
+
+    from grt.nlp.cues import EVIDENCE_FILE, load_cues
+
+    evidence = json.loads(resources.files("grt").joinpath(EVIDENCE_FILE).read_text(encoding="utf-8"))
+    shipped = load_cues()
+    assert set(evidence["cues"]) <= set(shipped.by_id)
+    measured = [c for c in shipped.cues if c.corpus]
+    assert len(measured) == len(evidence["cues"])
+    assert all(0 <= c.corpus[0] <= c.corpus[1] for c in measured)
 
 
 def test_learned_weight_moves_with_the_answers():

@@ -63,6 +63,11 @@ def test_rules_with_lemmas_and_morphology(real, text, expected):
         ("Le chef de service ne descend jamais dans les étages.", {"relation"}),
         ("Ils décident tout sans jamais nous consulter.", {"relation"}),
         ("On pourrait préparer les plateaux la veille entre collègues.", {"faire_autrement"}),
+        ("Je verrais bien une réunion commune avec l'équipe de nuit une fois par mois.", {"faire_autrement"}),
+        ("Je l'ai raccompagnée chez elle hors mandat, un samedi.", {"ecart"}),
+        ("Je préfère perdre dix minutes que de brusquer un résident.", {"debat_de_normes"}),
+        ("La cadre m'a dit : « ce n'est pas ton rôle ».", {"relation"}),
+        ("Le lendemain je tremblais encore en prenant le volant.", {"usage_de_soi"}),
         ("C'est un grand bâtiment au bord de la rocade.", set()),
     ],
 )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -32,10 +32,28 @@ KINDS = ("lemma", "phrase", "pattern", "after", "user")
 MODEL_ATTRS = ("POS", "TAG", "MORPH", "DEP", "ENT_TYPE", "ENT_IOB", "ENT_ID")
 USER_WEIGHT = 0.6
 USER_PREFIX = "user:"
+# How many answers the shipped weight counts for, against a group's own answers or the corpus's.
+PRIOR_STRENGTH = 4.0
 
 # Irregular or ambiguous -er words that must not get generated conjugations.
 _NO_ER_FORMS = {"aller", "cahier", "métier", "dernier", "premier", "quartier", "papier", "planning", "manager", "burn-out", "soir", "hier", "cher", "fier", "entier", "atelier", "chantier", "foyer", "dossier", "courrier", "calendrier", "danger"}
 _ER_ENDINGS = ("e", "es", "ent", "ons", "ez", "ais", "ait", "ions", "iez", "aient", "é", "ée", "és", "ées", "era", "eras", "erons", "erez", "eront", "erais", "erait", "erions", "eraient", "ant")
+
+
+def learned_weight(base: float, accepted: int, rejected: int, prior_strength: float = PRIOR_STRENGTH) -> float:
+    """A cue's weight once it has been answered: by a group in a meeting, or by the annotated corpus.
+
+    The observed precision is Laplace-smoothed, ``(a + 1) / (a + r + 2)``, and mixed with the prior weight
+    in proportion to the evidence, ``n / (n + prior_strength)``: one rejection barely moves a cue, a cue
+    rejected again and again falls under the threshold, a cue accepted again and again rises.
+    """
+    accepted, rejected = max(0, int(accepted)), max(0, int(rejected))
+    n = accepted + rejected
+    if n == 0:
+        return base
+    precision = (accepted + 1) / (n + 2)
+    share = n / (n + prior_strength)
+    return (1 - share) * base + share * precision
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +78,8 @@ class Cue:
     after_code: str | None = None
     phrases: tuple[str, ...] = ()
     builtin: bool = True
+    hand_weight: float | None = None  # the file's weight, before the corpus measured the cue
+    corpus: tuple[int, int] | None = None  # (right, fired) on the annotated corpus
 
     def why(self, match: str = "") -> str:
         return tr(self.why_fr, self.why_en, match=match)
@@ -272,16 +292,40 @@ def parse_cues(payload: Mapping[str, Any]) -> CueSet:
 
 _default: CueSet | None = None
 _default_lock = threading.Lock()
+EVIDENCE_FILE = "data/cue_evidence.json"
+
+
+def apply_evidence(cueset: CueSet, evidence: Mapping[str, Any]) -> CueSet:
+    """The cue set with each cue's weight learnt from the annotated corpus (see benchmarks/calibrate_cues.py).
+
+    ``evidence["cues"]`` maps a cue id to ``[right, fired]``: how often the cue fired on a sentence of the
+    corpus, and how often the code was right there. The hand-set weight is the prior, as for a group's answers.
+    """
+    counts = evidence.get("cues") or {}
+    prior = float(evidence.get("prior_strength", PRIOR_STRENGTH))
+    cues = []
+    for cue in cueset.cues:
+        right_fired = counts.get(cue.id)
+        if right_fired:
+            right, fired = int(right_fired[0]), int(right_fired[1])
+            cue = replace(cue, weight=round(learned_weight(cue.weight, right, fired - right, prior), 3), hand_weight=cue.weight, corpus=(right, fired))
+        cues.append(cue)
+    min_score = float(evidence.get("min_score", cueset.min_score))
+    return replace(cueset, cues=cues, min_score=min_score)
 
 
 def load_cues(path: str | Path | None = None) -> CueSet:
-    """The shipped cues (cached), or those of another file."""
+    """The shipped cues (cached, with their weights measured on the corpus), or those of another file (as written)."""
     global _default
     if path is None:
         with _default_lock:
             if _default is None:
-                text = resources.files("grt").joinpath("data/cues.json").read_text(encoding="utf-8")
-                _default = parse_cues(json.loads(text))
+                data = resources.files("grt")
+                cueset = parse_cues(json.loads(data.joinpath("data/cues.json").read_text(encoding="utf-8")))
+                evidence = data.joinpath(EVIDENCE_FILE)
+                if evidence.is_file():
+                    cueset = apply_evidence(cueset, json.loads(evidence.read_text(encoding="utf-8")))
+                _default = cueset
             return _default
     p = Path(path)
     try:

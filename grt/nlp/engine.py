@@ -228,6 +228,7 @@ class SuggestionEngine:
         weights: Mapping[str, Any] | None = None,
         min_score: float | None = None,
         batch_size: int = BATCH_SIZE,
+        keep_weak: bool = False,
     ) -> list[list[dict[str, Any]]]:
         """Suggestions for many texts, batched through ``nlp.pipe``.
 
@@ -275,6 +276,7 @@ class SuggestionEngine:
                             weights=weights,
                             min_score=min_score,
                             offset=offset,
+                            keep_weak=keep_weak,
                         )
                     )
         return results

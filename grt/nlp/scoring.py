@@ -1,8 +1,9 @@
 """From cue matches to suggestions: one per sentence (or clause) and code, scored, explained.
 
-Scoring, per sentence and code: each distinct cue that fired brings its weight ``w`` (the file's base
-weight, adjusted by what the group taught, see :func:`learned_weight`); several cues combine as a noisy-OR,
-``1 - prod(1 - w)``, so that two weak signs together can pass the threshold while one alone cannot.
+Scoring, per sentence and code: each distinct cue that fired brings its weight ``w`` (the cue's weight as
+measured on the project's annotated corpus, then adjusted by what the group taught, see
+:func:`learned_weight`); several cues combine as a noisy-OR, ``1 - prod(1 - w)``, so that two weak signs
+together can pass the threshold while one alone cannot.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from spacy.tokens import Doc
 
 from ..i18n import tr
 from .component import CUE, FEATURE, UNLESS, CueMatcher
-from .cues import Cue, CueSet
+from .cues import Cue, CueSet, learned_weight  # noqa: F401 (learned_weight is public here too)
 
 # Sentences longer than this (in tokens) are narrowed to the clauses that hold the cues.
 LONG_SENTENCE = 30
-PRIOR_STRENGTH = 4.0
 MAX_SCORE = 0.99
 _CLAUSE_PUNCT = {";", ":", "—", "–", "…", "(", ")"}
 _CLAUSE_OPENERS = {"mais", "et", "donc", "alors", "sinon", "parce", "car", "puis", "pourtant", "sauf", "quand", "si", "comme", "du", "bref", "enfin", "or", "ou"}
@@ -26,22 +26,6 @@ _TRIM = {",", ";", ":", "—", "–", "-", "(", ")"}
 
 
 # ---------------------------------------------------------------- learning
-
-
-def learned_weight(base: float, accepted: int, rejected: int, prior_strength: float = PRIOR_STRENGTH) -> float:
-    """A cue's weight for a group, from its answers so far.
-
-    The group's observed precision is Laplace-smoothed, ``(a + 1) / (a + r + 2)``, and mixed with the
-    shipped weight in proportion to the evidence, ``n / (n + prior_strength)``: one rejection barely moves
-    a cue, a cue rejected again and again falls under the threshold, a cue accepted again and again rises.
-    """
-    accepted, rejected = max(0, int(accepted)), max(0, int(rejected))
-    n = accepted + rejected
-    if n == 0:
-        return base
-    precision = (accepted + 1) / (n + 2)
-    share = n / (n + prior_strength)
-    return (1 - share) * base + share * precision
 
 
 def effective_weight(cue: Cue, weights: Mapping[str, Any] | None) -> float:
@@ -168,8 +152,12 @@ def suggestions_for_doc(
     weights: Mapping[str, Any] | None = None,
     min_score: float | None = None,
     offset: int = 0,
+    keep_weak: bool = False,
 ) -> list[dict[str, Any]]:
-    """Scored suggestions for one Doc; offsets are shifted by ``offset`` and ``text`` is the Doc's source."""
+    """Scored suggestions for one Doc; offsets are shifted by ``offset`` and ``text`` is the Doc's source.
+
+    ``keep_weak`` keeps the suggestions under the threshold too (to measure cues, see
+    benchmarks/calibrate_cues.py)."""
     threshold = cueset.min_score if min_score is None else min_score
     sents = _sentences(doc)
     starts = [s for s, _ in sents]
@@ -238,7 +226,7 @@ def suggestions_for_doc(
         previous_scores = scores
         for code, hits in by_code.items():
             score = scores[code]
-            if score < threshold:
+            if score < threshold and not keep_weak:
                 continue
             hits.sort(key=lambda h: (-h.weight, h.cue.id))
             all_spans = [sp for h in hits for sp in h.spans]
@@ -262,6 +250,7 @@ def suggestions_for_doc(
                     "score": round(score, 2),
                     "why": why,
                     "cue": hits[0].cue.id,
+                    "cues": [h.cue.id for h in hits],
                     "attributes": _attributes(cueset, code, hits, sent_feats),
                 }
             )
