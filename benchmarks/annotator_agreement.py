@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from suggest_quality import load_corpus, report  # noqa: E402
+from suggest_quality import load_corpus, report, tally  # noqa: E402
 
 SECOND = ROOT / "benchmarks" / "data" / "agreement_second.jsonl"
 
@@ -30,14 +30,8 @@ def main() -> int:
     tp, fp, fn = Counter(), Counter(), Counter()
     attr_ok = attr_total = 0
     for row in second:
-        gold, other = set(first[row["id"]]["codes"]), set(row["codes"])
-        for code in codes:
-            if code in gold and code in other:
-                tp[code] += 1
-            elif code in other:
-                fp[code] += 1
-            elif code in gold:
-                fn[code] += 1
+        other = set(row["codes"])
+        tally(set(first[row["id"]]["codes"]), other, codes, tp, fp, fn)
         for code, value in (first[row["id"]].get("attributes") or {}).items():
             if code in other:
                 attr_total += 1

@@ -27,14 +27,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from suggest_quality import load_corpus, prf  # noqa: E402
+from grt.nlp.cues import CueSet, apply_evidence  # noqa: E402
+from grt.nlp.scoring import noisy_or  # noqa: E402
+from suggest_quality import load_corpus, prf, tally  # noqa: E402
 
 CUES_FILE = ROOT / "grt" / "data" / "cues.json"
 EVIDENCE = ROOT / "grt" / "data" / "cue_evidence.json"
 
 
-def fired_cues(rows: list[dict]) -> tuple[list[dict[str, list[str]]], dict[str, float]]:
-    """For each row, {code: [cue ids that fired]}; and the hand-set weight of every cue."""
+def fired_cues(rows: list[dict]) -> tuple[list[dict[str, list[str]]], CueSet]:
+    """For each row, {code: [cue ids that fired]}; and the cues as the file sets them (hand-set weights)."""
     from grt.nlp.engine import SuggestionEngine
 
     engine = SuggestionEngine(cues_path=str(CUES_FILE))  # the file as written: no corpus weights yet
@@ -45,7 +47,7 @@ def fired_cues(rows: list[dict]) -> tuple[list[dict[str, list[str]]], dict[str, 
         for it in items:
             fired[it["code"]].update(it["cues"])
         out.append({code: sorted(ids) for code, ids in fired.items()})
-    return out, {c.id: c.weight for c in engine.cues}
+    return out, engine.cueset
 
 
 def count(rows: list[dict], fired: list[dict[str, list[str]]]) -> dict[str, list[int]]:
@@ -59,29 +61,17 @@ def count(rows: list[dict], fired: list[dict[str, list[str]]]) -> dict[str, list
     return dict(counts)
 
 
-def weights(base: dict[str, float], counts: dict[str, list[int]], prior: float) -> dict[str, float]:
-    from grt.nlp.cues import learned_weight
-
-    out = {}
-    for cue, w in base.items():
-        right, n = counts.get(cue, (0, 0))
-        out[cue] = learned_weight(w, right, n - right, prior)
-    return out
+def weights(cueset: CueSet, counts: dict[str, list[int]], prior: float) -> dict[str, float]:
+    """Each cue's weight as the engine would ship it with these counts."""
+    return {c.id: c.weight for c in apply_evidence(cueset, {"cues": counts, "prior_strength": prior}).cues}
 
 
 def score_rows(rows, fired, w: dict[str, float], threshold: float) -> tuple[float, float, float]:
-    tp = fp = fn = 0
+    tp, fp, fn = Counter(), Counter(), Counter()
     for row, codes in zip(rows, fired):
-        pred = set()
-        for code, ids in codes.items():
-            p = 1.0
-            for cue in ids:
-                p *= 1.0 - w.get(cue, 0.6)
-            if 1.0 - p >= threshold:
-                pred.add(code)
-        gold = set(row["codes"])
-        tp, fp, fn = tp + len(pred & gold), fp + len(pred - gold), fn + len(gold - pred)
-    return prf(tp, fp, fn)
+        pred = {code for code, ids in codes.items() if noisy_or([w[cue] for cue in ids]) >= threshold}
+        tally(set(row["codes"]), pred, sorted(pred | set(row["codes"])), tp, fp, fn)
+    return prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,11 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"not dev batches: {', '.join(sorted(unknown))} (dev batches: {', '.join(origins)})", file=sys.stderr)
         return 2
     rows = [r for r in dev if r["origin"] in chosen]
-    fired, base = fired_cues(rows)
+    fired, cueset = fired_cues(rows)
+    base = {c.id: c.weight for c in cueset.cues}
     counts = count(rows, fired)
-    learnt = weights(base, counts, args.prior)
-    file_threshold = json.loads(CUES_FILE.read_text(encoding="utf-8"))["min_score"]
-    threshold = args.threshold if args.threshold is not None else file_threshold
+    learnt = weights(cueset, counts, args.prior)
+    threshold = args.threshold if args.threshold is not None else cueset.min_score
 
     print(f"{len(rows)} dev sentences from {', '.join(chosen)}\n")
     print(f"{'cue':34} {'hand':>5} {'right/fired':>12} {'learnt':>7}")
@@ -126,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         for origin in chosen:
             test = [i for i, r in enumerate(rows) if r["origin"] == origin]
             train = [i for i, r in enumerate(rows) if r["origin"] != origin]
-            w = weights(base, count([rows[i] for i in train], [fired[i] for i in train]), args.prior)
+            w = weights(cueset, count([rows[i] for i in train], [fired[i] for i in train]), args.prior)
             t_rows, t_fired = [rows[i] for i in test], [fired[i] for i in test]
             h, l = score_rows(t_rows, t_fired, base, threshold), score_rows(t_rows, t_fired, w, threshold)
             print(f"  {origin:20} ({len(test):3d})  hand {h[0]:.2f}/{h[1]:.2f}/{h[2]:.2f}   learnt {l[0]:.2f}/{l[1]:.2f}/{l[2]:.2f}")

@@ -34,6 +34,17 @@ def load_corpus(path: Path = CORPUS) -> list[dict]:
     return rows
 
 
+def tally(gold: set[str], pred: set[str], codes: list[str], tp: Counter, fp: Counter, fn: Counter) -> None:
+    """Count one sentence's true positives, false positives and misses, per code."""
+    for code in codes:
+        if code in gold and code in pred:
+            tp[code] += 1
+        elif code in pred:
+            fp[code] += 1
+        elif code in gold:
+            fn[code] += 1
+
+
 def evaluate(engine, rows: list[dict], codes: list[str]) -> dict:
     texts = [r["text"] for r in rows]
     predictions = engine.suggest_many(texts)
@@ -43,13 +54,7 @@ def evaluate(engine, rows: list[dict], codes: list[str]) -> dict:
     for row, items in zip(rows, predictions):
         gold = set(row["codes"])
         pred = {it["code"] for it in items}
-        for code in codes:
-            if code in gold and code in pred:
-                tp[code] += 1
-            elif code in pred:
-                fp[code] += 1
-            elif code in gold:
-                fn[code] += 1
+        tally(gold, pred, codes, tp, fp, fn)
         for code, value in (row.get("attributes") or {}).items():
             found = [it for it in items if it["code"] == code]
             if found:
