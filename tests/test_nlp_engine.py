@@ -13,7 +13,7 @@ from grt.errors import InvalidInput  # noqa: E402
 from grt.nlp import engine as engine_mod  # noqa: E402
 from grt.nlp.cues import load_cues, normalise_extra_cues, parse_cues  # noqa: E402
 from grt.nlp.engine import DESIGN_KEYS, SuggestionEngine, as_json_items, chunks, format_text, normalise  # noqa: E402
-from grt.nlp.scoring import learned_weight  # noqa: E402
+from grt.nlp.cues import learned_weight  # noqa: E402
 
 
 @pytest.fixture(scope="module")

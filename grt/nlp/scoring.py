@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from ..i18n import tr
 from .component import CUE, FEATURE, UNLESS, CueMatcher
-from .cues import Cue, CueSet, learned_weight  # noqa: F401 (learned_weight is public here too)
+from .cues import Cue, CueSet, learned_weight
 
 # Sentences longer than this (in tokens) are narrowed to the clauses that hold the cues.
 LONG_SENTENCE = 30

@@ -3,7 +3,7 @@
 Every decision is stored: a suggestion goes from ``pending`` to ``accepted`` (an annotation with origin
 ``suggested`` is created) or ``rejected``; ``undo_decision`` puts it back to ``pending``. Each decision
 moves the group's counts for the cue that fired (table ``cue_stats``), and those counts adjust the cue's
-weight for that group the next time suggestions run (see :func:`grt.nlp.scoring.learned_weight`).
+weight for that group the next time suggestions run (see :func:`grt.nlp.cues.learned_weight`).
 A facilitator can switch a cue off (table ``cue_settings``).
 """
 
