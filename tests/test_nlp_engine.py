@@ -435,3 +435,29 @@ def test_a_cue_with_many_patterns_finds_each_of_them(tmp_path):
     assert engine.suggest_text("Je cherche un cran de sûreté.") == []
     doc = engine.nlp("Je suis à cran. J'en ai marre.")
     assert len([m for m in doc._.grt_matches if m[0] == 0]) == 2
+
+
+def test_bounded_patterns_find_what_a_matcher_over_the_whole_sentence_finds():
+    # Bounded patterns run only on windows around their rarest word: the matches must be the same as
+    # a plain Matcher's over the whole sentence, at the edges and when the word comes back.
+    from spacy.matcher import Matcher
+
+    from spacy.attrs import LEMMA, LOWER
+
+    from grt.nlp.component import _Unit
+
+    nlp = spacy.blank("fr")
+    patterns = [
+        [{"LOWER": "on"}, {"LOWER": {"IN": ["le", "la"]}, "OP": "?"}, {"LOWER": "fait"}, {"IS_PUNCT": False, "OP": "{0,3}"}, {"LOWER": "quand"}],
+        [{"LOWER": "sans"}, {"IS_ALPHA": True, "OP": "{1,2}"}, {"LOWER": "rien"}],
+    ]
+    text = "On fait quand même, on le fait vite quand il faut, et sans lui dire rien ; sans rien, on la fait quand"
+    doc = nlp(text)
+    unit = _Unit(nlp.vocab, "t", patterns)
+    arr = doc.to_array([LOWER, LEMMA])
+    keys = set(arr.ravel().tolist())
+    plain = Matcher(nlp.vocab)
+    plain.add("t", patterns)
+    expected = sorted({(a, b) for _, a, b in plain(doc)})
+    assert len(expected) >= 4
+    assert unit.find(doc, 0, len(doc), arr, keys) == expected

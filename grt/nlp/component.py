@@ -68,6 +68,40 @@ def pattern_requirements(pattern: list[dict]) -> list[set[str]]:
     return found
 
 
+def _max_length(pattern: list[dict]) -> int | None:
+    """The most tokens a pattern can span, or None when an operator lets it grow without bound."""
+    total = 0
+    for token in pattern:
+        op = token.get("OP")
+        if op in ("*", "+"):
+            return None
+        if isinstance(op, str) and op.startswith("{"):
+            high = op.strip("{}").split(",")[-1].strip()
+            if not high.isdigit():
+                return None
+            total += int(high)
+        else:
+            total += 1
+    return total
+
+
+def _windows(rows: list[list[int]], start: int, words: frozenset[int], length: int) -> list[tuple[int, int]]:
+    """Token ranges around each token holding one of ``words``, wide enough for a match of ``length`` tokens.
+
+    ``rows`` are the sentence's (LOWER, LEMMA) pairs from token ``start``; overlapping ranges are merged.
+    """
+    end = start + len(rows)
+    out: list[tuple[int, int]] = []
+    for j, (lo, le) in enumerate(rows, start):
+        if lo in words or le in words:
+            a, b = max(start, j - length + 1), min(end, j + length)
+            if out and a <= out[-1][1]:
+                out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
+    return out
+
+
 def _commonness(values: Iterable[str]) -> int:
     from spacy.lang.fr.stop_words import STOP_WORDS
 
@@ -102,7 +136,7 @@ class _Unit:
     patterns whose words the sentence holds (a Matcher's cost grows with its number of patterns).
     """
 
-    __slots__ = ("matchers", "requirements", "keys", "simple_lower", "simple_lemma", "single", "anchored")
+    __slots__ = ("matchers", "requirements", "keys", "simple_lower", "simple_lemma", "single", "anchored", "lengths")
 
     def __init__(self, vocab: Any, key: str, patterns: list[list[dict]]) -> None:
         strings = vocab.strings
@@ -130,6 +164,10 @@ class _Unit:
         for pattern in patterns:
             reqs = sorted(pattern_requirements(pattern), key=_commonness)
             self.requirements.append(tuple(frozenset(strings.add(v) for v in r) for r in reqs))
+        # A match holds a token with one of its pattern's first required words: when the pattern's length is
+        # bounded, the Matcher only needs to look at the tokens around those (a Matcher's cost grows with
+        # the length of the text it reads, token by token).
+        self.lengths: list[int | None] = [_max_length(p) if reqs else None for p, reqs in zip(patterns, self.requirements)]
         # One-token patterns pinned to words: the Matcher only needs to look at the tokens holding them.
         self.single: list[frozenset[int] | None] = [
             reqs[0] if len(p) == 1 and not p[0].get("OP") and reqs else None for p, reqs in zip(patterns, self.requirements)
@@ -177,21 +215,22 @@ class _Unit:
                 if lo in lower or le in lemma
             ]
         found: set[tuple[int, int]] = set()
-        span = None
-        head = arr[start].tolist()
+        rows = arr[start:end].tolist()
+        head = rows[0]
         for i in todo:
             anchor = self.anchored[i]
             if anchor is not None and head[0] not in anchor and head[1] not in anchor:
                 continue
             words = self.single[i]
             if words is not None:
-                for j, (lo, le) in enumerate(arr[start:end].tolist(), start):
+                for j, (lo, le) in enumerate(rows, start):
                     if (lo in words or le in words) and self.matchers[i](doc[j : j + 1]):
                         found.add((j, j + 1))
                 continue
-            if span is None:
-                span = doc[start:end]
-            found.update((start + a, start + b) for _, a, b in self.matchers[i](span))
+            length = self.lengths[i]
+            windows = _windows(rows, start, self.requirements[i][0], length) if length else [(start, end)]
+            for a, b in windows:
+                found.update((a + x, a + y) for _, x, y in self.matchers[i](doc[a:b]))
         return sorted(found)
 
 
