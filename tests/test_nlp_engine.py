@@ -461,3 +461,31 @@ def test_bounded_patterns_find_what_a_matcher_over_the_whole_sentence_finds():
     expected = sorted({(a, b) for _, a, b in plain(doc)})
     assert len(expected) >= 4
     assert unit.find(doc, 0, len(doc), arr, keys) == expected
+
+
+def test_a_combiner_decides_the_codes_it_knows_and_explains_in_the_sentence_s_words():
+    from grt.nlp.combiner import Combiner
+
+    model = {
+        "codes": ["temps", "prescrit"],
+        "bias": [-2.0, -2.0],
+        "threshold": 0.5,
+        "words_threshold": 0.7,
+        "weights": {"lem:entasse": {"temps": 3.5}, "bi:ça_se": {"temps": 1.0}, "lem:pas": {"temps": 5.0}, "prior:prescrit": {"prescrit": 4.0}},
+    }
+    engine = SuggestionEngine(nlp=spacy.blank("fr"), combiner=Combiner(model)).load()
+    # No cue of "temps": the words decide, above the higher bar, and the why quotes them as written.
+    (item,) = engine.suggest_text("Derrière, ça s'ENTASSE.")
+    assert (item["code"], item["cue"], item["score"]) == ("temps", "corpus.temps", 0.92)
+    assert "« ENTASSE »" in item["why"] and "ça s'" not in item["why"]  # words like "ça s'" explain nothing
+    # A word the model likes but that explains nothing gives no suggestion at all.
+    assert engine.suggest_text("Ce n'est pas le cas.") == []
+    # Cues still give the span and the why of the codes they mark; the model gives the score.
+    (rule,) = [i for i in engine.suggest_text("Il faut être deux pour un transfert.") if i["code"] == "prescrit"]
+    assert rule["cue"].startswith("prescrit.") and rule["score"] > 0.7
+    # The facilitator's switch and the group's answers act on the corpus pseudo-cue like on any cue.
+    assert engine.suggest_text("Derrière, ça s'ENTASSE.", disabled={"corpus.temps"}) == []
+    assert engine.suggest_text("Derrière, ça s'ENTASSE.", weights={"corpus.temps": (0, 40)}) == []
+    # Codes the model does not know (a facilitator's own) keep the cues' noisy-OR.
+    items = engine.suggest_text("On a encore eu la badgeuse en panne.", extra_cues={"materiel": ["badgeuse"]})
+    assert {i["code"] for i in items} == {"materiel"}

@@ -21,6 +21,11 @@ def codes_of(items):
     return {it["code"] for it in items}
 
 
+def cues_alone(engine, text):
+    """The cues' own suggestions, before the combiner weighs them (what the cue file promises)."""
+    return engine.suggest_many([text], combine=False)[0]
+
+
 def test_the_real_model_loads_without_fallback(real):
     assert real.fallback is False
     assert real.warning is None
@@ -42,7 +47,7 @@ def test_the_real_model_loads_without_fallback(real):
     ],
 )
 def test_rules_with_lemmas_and_morphology(real, text, expected):
-    assert expected <= codes_of(real.suggest_text(text))
+    assert expected <= codes_of(cues_alone(real, text))
     if not expected:
         assert real.suggest_text(text) == []
 
@@ -72,7 +77,7 @@ def test_rules_with_lemmas_and_morphology(real, text, expected):
     ],
 )
 def test_generalised_cues(real, text, expected):
-    found = codes_of(real.suggest_text(text))
+    found = codes_of(cues_alone(real, text))
     assert expected <= found
     if not expected:
         assert found == set()
@@ -85,8 +90,9 @@ def test_a_proposal_is_not_taken_for_a_workaround(real):
 
 def test_model_offsets_and_sentences(real):
     text = "  Pour moi ce qui compte, c’est le lien.\r\nIl faut être deux 👥. Mais en vrai on est seule 😩."
+    assert {"valeur", "prescrit", "ecart"} <= codes_of(cues_alone(real, text))
     items = real.suggest_text(text)
-    assert {"valeur", "prescrit", "ecart"} <= codes_of(items)
+    assert {"valeur", "ecart"} <= codes_of(items)
     for it in items:
         assert text[it["start"] : it["end"]] == it["text"]
     (v,) = [i for i in items if i["code"] == "valeur"]
@@ -104,9 +110,27 @@ def test_long_sentences_are_narrowed_to_the_clause(real):
         "les chambres comme on peut avec les filles, on commence par ceux qui se lèvent tôt, et au milieu de tout ça "
         "il faut encore remplir la tablette pour chaque soin, je suis épuisée à dix heures."
     )
-    items = real.suggest_text(text)
-    (p,) = [i for i in items if i["code"] == "prescrit"]
+    (p,) = [i for i in cues_alone(real, text) if i["code"] == "prescrit"]
     assert len(p["text"]) < len(text) / 2
     assert "remplir la tablette" in p["text"]
-    for it in items:
+    for it in real.suggest_text(text):
         assert text[it["start"] : it["end"]] == it["text"]
+
+
+def test_the_combiner_weighs_the_cues_and_finds_what_no_cue_marks(real):
+    # A pay rule said without a rule word: no cue of the code fires, the corpus-trained combiner finds it
+    # and names the participant's own words.
+    text = "On est payés à la productivité, au nombre de lignes par heure."
+    assert "prescrit" not in codes_of(real.suggest_many([text], combine=False, keep_weak=True)[0])
+    (item,) = [i for i in real.suggest_text(text) if i["code"] == "prescrit"]
+    assert item["cue"] == "corpus.prescrit"
+    assert "récits annotés" in item["why"] and "« heure »" in item["why"]
+    # A facilitator can switch that off, and a group that keeps rejecting it stops seeing it.
+    assert "prescrit" not in codes_of(real.suggest_text(text, disabled={"corpus.prescrit"}))
+    assert "prescrit" not in codes_of(real.suggest_text(text, weights={"corpus.prescrit": (0, 30)}))
+    # A cue the group keeps accepting weighs more than the corpus alone says.
+    text = "Le chef de service ne descend jamais dans les étages."
+    (plain,) = [i for i in real.suggest_text(text) if i["code"] == "relation"]
+    (taught,) = [i for i in real.suggest_text(text, weights={plain["cue"]: (30, 0)}) if i["code"] == "relation"]
+    assert taught["score"] > plain["score"]
+    assert real.suggest_text("Le foyer est en bordure de ville, près de la gare.") == []

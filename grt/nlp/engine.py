@@ -61,7 +61,9 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[str, int]]:
 class SuggestionEngine:
     """spaCy pipeline + grt cue matcher. Thread-safe; one per process is enough (see :func:`get_engine`)."""
 
-    def __init__(self, nlp: Any = None, *, model: str = MODEL, cues_path: str | None = None, memory_zone: bool = True) -> None:
+    def __init__(self, nlp: Any = None, *, model: str = MODEL, cues_path: str | None = None, memory_zone: bool = True, combiner: Any = None) -> None:
+        """``combiner``: None for the shipped one (used with the full model and the shipped cues), False for
+        none, or a :class:`grt.nlp.combiner.Combiner`."""
         self._injected = nlp
         # Long-running processes (the TUI) should not let spaCy's vocabulary grow with every text:
         # suggestions run inside nlp.memory_zone(), and the Docs never leave it (items are plain dicts).
@@ -72,6 +74,7 @@ class SuggestionEngine:
         self._component: Any = None
         self._fallback = False
         self._model_missing = False
+        self._combiner: Any = combiner
         self._lock = threading.Lock()
         self._run_lock = threading.RLock()
         self._user_matchers: OrderedDict[tuple, Any] = OrderedDict()
@@ -158,6 +161,10 @@ class SuggestionEngine:
             self._component = nlp.get_pipe(COMPONENT)
             self._fallback = bool(getattr(self._component, "surface", surface))
             self._model_missing = missing
+            if self._combiner is None and not self._fallback and self._cues_path is None:
+                from .combiner import load_combiner
+
+                self._combiner = load_combiner()
             _warm_tokenizer(nlp)
             self._nlp = nlp
         return self
@@ -229,13 +236,14 @@ class SuggestionEngine:
         min_score: float | None = None,
         batch_size: int = BATCH_SIZE,
         keep_weak: bool = False,
+        combine: bool = True,
     ) -> list[list[dict[str, Any]]]:
         """Suggestions for many texts, batched through ``nlp.pipe``.
 
         ``codes``: only these codes (default: all the cues know); ``extra_cues``: {code: [word or lemma, …]}
         (a facilitator's own cue words); ``disabled``: cue ids switched off; ``weights``: per cue id, a
         multiplier or the group's ``(accepted, rejected)`` answers; ``min_score``: threshold (default: the
-        cue file's).
+        combiner's, or the cue file's); ``combine=False``: the cues' noisy-OR alone (to measure cues).
         """
         from .scoring import suggestions_for_doc
 
@@ -277,9 +285,23 @@ class SuggestionEngine:
                             min_score=min_score,
                             offset=offset,
                             keep_weak=keep_weak,
+                            combiner=self._combiner if combine and self._combiner else None,
                         )
                     )
         return results
+
+    def features_many(self, texts: Sequence[str]) -> list[list[dict[str, float]]]:
+        """Per text, what the combiner reads in each of its sentences (to train it)."""
+        from .scoring import features_for_doc
+
+        self.load()
+        component = self._component
+        out = []
+        with self._run_lock:
+            for doc in self._nlp.pipe((normalise(t) for t in texts), batch_size=BATCH_SIZE):
+                sets = features_for_doc(doc, cueset=component.cueset, shipped=component.matcher, matches=doc._.grt_matches or [])
+                out.append(sets)
+        return out
 
 
 def _warm_tokenizer(nlp: Any) -> None:

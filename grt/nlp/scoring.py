@@ -9,13 +9,14 @@ together can pass the threshold while one alone cannot.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from spacy.tokens import Doc
 
 from ..i18n import tr
-from .component import CUE, FEATURE, UNLESS, CueMatcher
-from .cues import Cue, CueSet, learned_weight
+from .component import CUE, FEATURE, UNLESS, CueMatcher, sentence_bounds
+from .combiner import CORPUS_PRIOR, Combiner, corpus_cue_id, logit, sentence_features, sentence_lemmas, sigmoid, surface_words
+from .cues import USER_PREFIX, Cue, CueSet, learned_weight
 
 # Sentences longer than this (in tokens) are narrowed to the clauses that hold the cues.
 LONG_SENTENCE = 30
@@ -31,16 +32,20 @@ _TRIM = {",", ";", ":", "—", "–", "-", "(", ")"}
 def effective_weight(cue: Cue, weights: Mapping[str, Any] | None) -> float:
     """The weight used for a cue: ``weights[cue]`` is a multiplier (float) or the group's answers
     (``(accepted, rejected)`` or ``{"accepted": a, "rejected": r}``)."""
-    value = weights.get(cue.id) if weights else None
+    return weight_for(cue.id, cue.weight, weights)
+
+
+def weight_for(cue_id: str, base: float, weights: Mapping[str, Any] | None) -> float:
+    value = weights.get(cue_id) if weights else None
     if value is None:
-        w = cue.weight
+        w = base
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        w = cue.weight * float(value)
+        w = base * float(value)
     elif isinstance(value, Mapping):
-        w = learned_weight(cue.weight, value.get("accepted", 0), value.get("rejected", 0))
+        w = learned_weight(base, value.get("accepted", 0), value.get("rejected", 0))
     else:
         accepted, rejected = value
-        w = learned_weight(cue.weight, accepted, rejected)
+        w = learned_weight(base, accepted, rejected)
     return min(MAX_SCORE, max(0.0, w))
 
 
@@ -52,14 +57,6 @@ def noisy_or(weights: list[float]) -> float:
 
 
 # ---------------------------------------------------------------- spans
-
-
-def _sentences(doc: Doc) -> list[tuple[int, int]]:
-    try:
-        sents = [(s.start, s.end) for s in doc.sents]
-    except ValueError:
-        sents = []
-    return sents or [(0, len(doc))]
 
 
 def _clauses(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
@@ -138,28 +135,24 @@ def _attributes(cueset: CueSet, code: str, hits: list[_Hit], feats: Mapping[str,
     return attrs
 
 
-def suggestions_for_doc(
+def _sentence_hits(
     doc: Doc,
-    text: str,
     *,
     cueset: CueSet,
     shipped: CueMatcher,
     matches: list[tuple[int, int, int, int]],
-    user: CueMatcher | None = None,
-    user_matches: list[tuple[int, int, int, int]] | None = None,
-    codes: frozenset[str] | None = None,
-    disabled: frozenset[str] = frozenset(),
-    weights: Mapping[str, Any] | None = None,
-    min_score: float | None = None,
-    offset: int = 0,
-    keep_weak: bool = False,
-) -> list[dict[str, Any]]:
-    """Scored suggestions for one Doc; offsets are shifted by ``offset`` and ``text`` is the Doc's source.
+    user: CueMatcher | None,
+    user_matches: list[tuple[int, int, int, int]] | None,
+    codes: frozenset[str] | None,
+    disabled: frozenset[str],
+    weights: Mapping[str, Any] | None,
+    threshold: float,
+    every_sentence: bool,
+) -> Iterator[tuple[tuple[int, int], dict[str, list[_Hit]], dict[str, float], dict[str, list[tuple[int, int]]]]]:
+    """Per sentence: (token bounds, the cues that fired by code, their noisy-OR scores, features found).
 
-    ``keep_weak`` keeps the suggestions under the threshold too (to measure cues, see
-    benchmarks/calibrate_cues.py)."""
-    threshold = cueset.min_score if min_score is None else min_score
-    sents = _sentences(doc)
+    Sentences where no cue fired are skipped unless ``every_sentence``."""
+    sents = sentence_bounds(doc)
     starts = [s for s, _ in sents]
 
     def sent_of(i: int) -> int:
@@ -181,12 +174,11 @@ def suggestions_for_doc(
                 cue_spans.setdefault(sent_of(start), {}).setdefault(user.cues[index], []).append((start, end))
     after_cues = [c for c in shipped.cues if c.kind == "after" and c.id not in disabled and (codes is None or c.code in codes)]
 
-    items: list[dict[str, Any]] = []
     previous_scores: dict[str, float] = {}
     for si, sent in enumerate(sents):
         found = cue_spans.get(si)
         sent_feats = feats.get(si, {})
-        if not found and not after_cues:
+        if not found and not after_cues and not every_sentence:
             previous_scores = {}
             continue
         by_code: dict[str, list[_Hit]] = {}
@@ -224,33 +216,136 @@ def suggestions_for_doc(
                     by_code.setdefault(cue.code, []).append(_Hit(cue, w, sorted(fired)))
                     scores[cue.code] = noisy_or([h.weight for h in by_code[cue.code]])
         previous_scores = scores
-        for code, hits in by_code.items():
-            score = scores[code]
+        yield sent, by_code, scores, sent_feats
+
+
+def features_for_doc(doc: Doc, *, cueset: CueSet, shipped: CueMatcher, matches: list[tuple[int, int, int, int]]) -> list[dict[str, float]]:
+    """What the combiner reads in each sentence of the Doc (to train it: benchmarks/train_combiner.py)."""
+    out = []
+    for sent, by_code, _, _ in _sentence_hits(
+        doc, cueset=cueset, shipped=shipped, matches=matches, user=None, user_matches=None, codes=None,
+        disabled=frozenset(), weights=None, threshold=cueset.min_score, every_sentence=True,
+    ):
+        cues = [h.cue for hits in by_code.values() for h in hits]
+        out.append(sentence_features(sentence_lemmas(doc[sent[0] : sent[1]]), cues))
+    return out
+
+
+def _why(doc: Doc, text: str, hits: list[_Hit]) -> str:
+    whys = []
+    for hit in hits[:2]:
+        s, e = hit.spans[0]
+        words = doc[s:e]
+        match = text[words.start_char : words.end_char] if len(words) else ""
+        whys.append(hit.cue.why(" ".join(match.split())))
+    return whys[0] if len(whys) == 1 else tr("{a} ; et aussi {b}", "{a}; and also {b}", a=whys[0], b=whys[1])
+
+
+def _words_why(words: list[str]) -> str:
+    quoted = ", ".join(f"« {w} »" for w in words)
+    return tr(
+        "des mots qui vont souvent avec ce code dans les récits annotés : {words}",
+        "words that often go with this code in annotated narratives: {words}",
+        words=quoted,
+    )
+
+
+def _model_decisions(
+    combiner: Combiner,
+    features: dict[str, float],
+    by_code: dict[str, list[_Hit]],
+    *,
+    codes: frozenset[str] | None,
+    disabled: frozenset[str],
+    weights: Mapping[str, Any] | None,
+) -> dict[str, float]:
+    """Per code the combiner knows: the probability, moved by what the group taught about the cues that
+    fired (or, with no cue of the code, about the code's corpus pseudo-cue)."""
+    out = {}
+    for k, z in enumerate(combiner.logits(features)):
+        code = combiner.codes[k]
+        if codes is not None and code not in codes:
+            continue
+        hits = by_code.get(code)
+        if hits:
+            z += sum(logit(h.weight) - logit(h.cue.weight) for h in hits if h.cue.weight > 0)
+        else:
+            pseudo = corpus_cue_id(code)
+            if pseudo in disabled:
+                continue
+            if weights and pseudo in weights:
+                z += logit(weight_for(pseudo, CORPUS_PRIOR, weights)) - logit(CORPUS_PRIOR)
+        out[code] = sigmoid(z)
+    return out
+
+
+def suggestions_for_doc(
+    doc: Doc,
+    text: str,
+    *,
+    cueset: CueSet,
+    shipped: CueMatcher,
+    matches: list[tuple[int, int, int, int]],
+    user: CueMatcher | None = None,
+    user_matches: list[tuple[int, int, int, int]] | None = None,
+    codes: frozenset[str] | None = None,
+    disabled: frozenset[str] = frozenset(),
+    weights: Mapping[str, Any] | None = None,
+    min_score: float | None = None,
+    offset: int = 0,
+    keep_weak: bool = False,
+    combiner: Combiner | None = None,
+) -> list[dict[str, Any]]:
+    """Scored suggestions for one Doc; offsets are shifted by ``offset`` and ``text`` is the Doc's source.
+
+    With a ``combiner``, it decides and scores the codes it knows (see :mod:`grt.nlp.combiner`); the
+    noisy-OR of the cues does it for the others (a facilitator's own codes) and without one.
+    ``keep_weak`` keeps the suggestions under the threshold too (to measure cues, see
+    benchmarks/calibrate_cues.py)."""
+    rule_threshold = cueset.min_score if min_score is None else min_score
+    model_threshold = combiner.threshold if combiner is not None and min_score is None else rule_threshold
+    items: list[dict[str, Any]] = []
+    for sent, by_code, scores, sent_feats in _sentence_hits(
+        doc, cueset=cueset, shipped=shipped, matches=matches, user=user, user_matches=user_matches, codes=codes,
+        disabled=disabled, weights=weights, threshold=cueset.min_score, every_sentence=combiner is not None,
+    ):
+        decided: dict[str, float] = {}
+        features: dict[str, float] = {}
+        if combiner is not None:
+            cues = [h.cue for hits in by_code.values() for h in hits if not h.cue.id.startswith(USER_PREFIX)]
+            features = sentence_features(sentence_lemmas(doc[sent[0] : sent[1]]), cues)
+            decided = _model_decisions(combiner, features, by_code, codes=codes, disabled=disabled, weights=weights)
+        for code in sorted(set(by_code) | set(decided)):
+            hits = by_code.get(code, [])
+            if code in decided:
+                score = decided[code]
+                threshold = model_threshold if hits or min_score is not None else combiner.words_threshold
+            else:
+                score, threshold = scores[code], rule_threshold
             if score < threshold and not keep_weak:
                 continue
             hits.sort(key=lambda h: (-h.weight, h.cue.id))
-            all_spans = [sp for h in hits for sp in h.spans]
-            span = span_for(doc, sent, all_spans)
+            span = span_for(doc, sent, [sp for h in hits for sp in h.spans])
             if span is None:
                 continue
+            if hits:
+                why, cue_ids = _why(doc, text, hits), [h.cue.id for h in hits]
+            else:
+                words = combiner.strongest_words(features, code, surface_words(doc[sent[0] : sent[1]])) if combiner is not None else []
+                if not words:
+                    continue
+                why, cue_ids = _words_why(words), [corpus_cue_id(code)]
             start, end = span
-            whys = []
-            for hit in hits[:2]:
-                s, e = hit.spans[0]
-                words = doc[s:e]
-                match = text[words.start_char : words.end_char] if len(words) else ""
-                whys.append(hit.cue.why(" ".join(match.split())))
-            why = whys[0] if len(whys) == 1 else tr("{a} ; et aussi {b}", "{a}; and also {b}", a=whys[0], b=whys[1])
             items.append(
                 {
                     "code": code,
                     "start": start + offset,
                     "end": end + offset,
                     "text": text[start:end],
-                    "score": round(score, 2),
+                    "score": round(min(score, MAX_SCORE), 2),
                     "why": why,
-                    "cue": hits[0].cue.id,
-                    "cues": [h.cue.id for h in hits],
+                    "cue": cue_ids[0],
+                    "cues": cue_ids,
                     "attributes": _attributes(cueset, code, hits, sent_feats),
                 }
             )

@@ -21,6 +21,7 @@ from ..db import now
 from ..errors import InvalidInput, NotFound
 from ..i18n import tr
 from ..sessions import get_session
+from .combiner import corpus_cue_id, load_combiner
 from .cues import USER_PREFIX, load_cues, user_cue_id
 
 
@@ -268,6 +269,8 @@ def cue_precision(db: Database, group_id: int | None = None) -> list[dict[str, A
     entries: dict[str, dict[str, Any]] = {}
     for cue in load_cues().cues:
         entries[cue.id] = cue.summary()
+    for entry in corpus_cues():
+        entries[entry["cue"]] = entry
     _, extra = codebook_cues(db)
     for code, words in extra.items():
         for word in words:
@@ -295,8 +298,17 @@ def cue_precision(db: Database, group_id: int | None = None) -> list[dict[str, A
     return out
 
 
+def corpus_cues() -> list[dict[str, Any]]:
+    """The combiner's pseudo-cues: per code, its suggestions that only the sentence's words speak for."""
+    combiner = load_combiner()
+    if combiner is None:
+        return []
+    why = tr("des mots qui vont souvent avec ce code dans les récits annotés", "words that often go with this code in annotated narratives")
+    return [{"cue": corpus_cue_id(code), "code": code, "kind": "corpus", "weight": None, "why": why, "builtin": True} for code in combiner.codes]
+
+
 def known_cue(db: Database, cue: str) -> bool:
-    if cue in load_cues().by_id:
+    if cue in load_cues().by_id or cue in {e["cue"] for e in corpus_cues()}:
         return True
     if cue.startswith(USER_PREFIX):
         return True
