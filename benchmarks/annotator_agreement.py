@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from suggest_quality import load_corpus, report, tally  # noqa: E402
+from suggest_quality import codebook_codes, load_corpus, report, tally  # noqa: E402
 
 SECOND = ROOT / "benchmarks" / "data" / "agreement_second.jsonl"
 
@@ -26,7 +26,7 @@ SECOND = ROOT / "benchmarks" / "data" / "agreement_second.jsonl"
 def main() -> int:
     first = {r["id"]: r for r in load_corpus()}
     second = [json.loads(line) for line in SECOND.read_text(encoding="utf-8").splitlines() if line.strip()]
-    codes = [c["id"] for c in json.loads((ROOT / "grt" / "data" / "codebook.json").read_text(encoding="utf-8"))["codes"] if not c.get("is_group")]
+    codes = codebook_codes()
     tp, fp, fn = Counter(), Counter(), Counter()
     attr_ok = attr_total = 0
     for row in second:

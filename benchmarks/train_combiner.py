@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from suggest_quality import load_corpus, prf, tally  # noqa: E402
+from suggest_quality import codebook_codes, load_corpus, prf, tally  # noqa: E402
 
 ORIGINS = ("heldout_v4_seen", "dev_v5", "dev_v6", "dev_v7", "dev_v8", "dev_v9", "dev_v10", "dev_v11", "dev_v12", "dev_v13")
 FOLDS = (("heldout_v4_seen", "dev_v5"), ("dev_v6", "dev_v7"), ("dev_v8", "dev_v9"), ("dev_v10", "dev_v11"), ("dev_v12", "dev_v13"))
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     from grt.nlp.engine import SuggestionEngine
 
     rows = [r for r in load_corpus() if r["part"] == "dev" and r["origin"] in ORIGINS]
-    codes = [c["id"] for c in json.loads((ROOT / "grt" / "data" / "codebook.json").read_text(encoding="utf-8"))["codes"] if not c.get("is_group")]
+    codes = codebook_codes()
     engine = SuggestionEngine().load()
     if engine.fallback:
         print("the French model is needed to train the combiner", file=sys.stderr)

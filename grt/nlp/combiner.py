@@ -22,6 +22,8 @@ from typing import Any, Iterable, Mapping
 
 import numpy
 
+from ..i18n import tr
+
 COMBINER_FILE = "data/combiner.json"
 # Pseudo-cue of a code when the model suggests it without any cue of that code: the group's answers and
 # the codebook's switch act on it like on any cue.
@@ -31,6 +33,18 @@ CORPUS_PRIOR = 0.5
 
 def corpus_cue_id(code: str) -> str:
     return CORPUS_PREFIX + code
+
+
+def words_why(words: list[str] | None = None) -> str:
+    """Why a code is suggested where no cue of it fired: the sentence's ``words`` that weighed most
+    (without them: what such suggestions are, for the codebook view)."""
+    if not words:
+        return tr("des mots qui vont souvent avec ce code dans les récits annotés", "words that often go with this code in annotated narratives")
+    return tr(
+        "des mots qui vont souvent avec ce code dans les récits annotés : {words}",
+        "words that often go with this code in annotated narratives: {words}",
+        words=", ".join(f"« {w} »" for w in words),
+    )
 
 
 def sentence_features(lemmas: list[str], cues: Iterable[Any]) -> dict[str, float]:
@@ -63,7 +77,7 @@ def surface_words(tokens: Iterable[Any]) -> dict[str, str]:
     """How each lemma or pair of lemmas of the sentence is written in it (to explain a suggestion in
     the participant's own words)."""
     words = _words(tokens)
-    lemmas = [(t.lemma_ or t.text).lower() for t in words]
+    lemmas = sentence_lemmas(words)
     surface: dict[str, str] = {}
     for i, (t, lemma) in enumerate(zip(words, lemmas)):
         surface.setdefault("lem:" + lemma, t.text)

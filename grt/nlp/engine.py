@@ -299,8 +299,7 @@ class SuggestionEngine:
         out = []
         with self._run_lock:
             for doc in self._nlp.pipe((normalise(t) for t in texts), batch_size=BATCH_SIZE):
-                sets = features_for_doc(doc, cueset=component.cueset, shipped=component.matcher, matches=doc._.grt_matches or [])
-                out.append(sets)
+                out.append(features_for_doc(doc, cueset=component.cueset, shipped=component.matcher, matches=doc._.grt_matches or []))
         return out
 
 

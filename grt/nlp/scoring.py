@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from ..i18n import tr
 from .component import CUE, FEATURE, UNLESS, CueMatcher, sentence_bounds
-from .combiner import CORPUS_PRIOR, Combiner, corpus_cue_id, logit, sentence_features, sentence_lemmas, sigmoid, surface_words
+from .combiner import CORPUS_PRIOR, Combiner, corpus_cue_id, logit, sentence_features, sentence_lemmas, sigmoid, surface_words, words_why
 from .cues import USER_PREFIX, Cue, CueSet, learned_weight
 
 # Sentences longer than this (in tokens) are narrowed to the clauses that hold the cues.
@@ -241,15 +241,6 @@ def _why(doc: Doc, text: str, hits: list[_Hit]) -> str:
     return whys[0] if len(whys) == 1 else tr("{a} ; et aussi {b}", "{a}; and also {b}", a=whys[0], b=whys[1])
 
 
-def _words_why(words: list[str]) -> str:
-    quoted = ", ".join(f"« {w} »" for w in words)
-    return tr(
-        "des mots qui vont souvent avec ce code dans les récits annotés : {words}",
-        "words that often go with this code in annotated narratives: {words}",
-        words=quoted,
-    )
-
-
 def _model_decisions(
     combiner: Combiner,
     features: dict[str, float],
@@ -307,7 +298,7 @@ def suggestions_for_doc(
     items: list[dict[str, Any]] = []
     for sent, by_code, scores, sent_feats in _sentence_hits(
         doc, cueset=cueset, shipped=shipped, matches=matches, user=user, user_matches=user_matches, codes=codes,
-        disabled=disabled, weights=weights, threshold=cueset.min_score, every_sentence=combiner is not None,
+        disabled=disabled, weights=weights, threshold=rule_threshold, every_sentence=combiner is not None,
     ):
         decided: dict[str, float] = {}
         features: dict[str, float] = {}
@@ -334,7 +325,7 @@ def suggestions_for_doc(
                 words = combiner.strongest_words(features, code, surface_words(doc[sent[0] : sent[1]])) if combiner is not None else []
                 if not words:
                     continue
-                why, cue_ids = _words_why(words), [corpus_cue_id(code)]
+                why, cue_ids = words_why(words), [corpus_cue_id(code)]
             start, end = span
             items.append(
                 {

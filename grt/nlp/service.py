@@ -21,7 +21,7 @@ from ..db import now
 from ..errors import InvalidInput, NotFound
 from ..i18n import tr
 from ..sessions import get_session
-from .combiner import corpus_cue_id, load_combiner
+from .combiner import corpus_cue_id, load_combiner, words_why
 from .cues import USER_PREFIX, load_cues, user_cue_id
 
 
@@ -303,8 +303,7 @@ def corpus_cues() -> list[dict[str, Any]]:
     combiner = load_combiner()
     if combiner is None:
         return []
-    why = tr("des mots qui vont souvent avec ce code dans les récits annotés", "words that often go with this code in annotated narratives")
-    return [{"cue": corpus_cue_id(code), "code": code, "kind": "corpus", "weight": None, "why": why, "builtin": True} for code in combiner.codes]
+    return [{"cue": corpus_cue_id(code), "code": code, "kind": "corpus", "weight": None, "why": words_why(), "builtin": True} for code in combiner.codes]
 
 
 def known_cue(db: Database, cue: str) -> bool:
