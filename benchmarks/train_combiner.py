@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from suggest_quality import codebook_codes, load_corpus, prf, tally  # noqa: E402
 
-ORIGINS = ("heldout_v4_seen", "dev_v5", "dev_v6", "dev_v7", "dev_v8", "dev_v9", "dev_v10", "dev_v11", "dev_v12", "dev_v13")
-FOLDS = (("heldout_v4_seen", "dev_v5"), ("dev_v6", "dev_v7"), ("dev_v8", "dev_v9"), ("dev_v10", "dev_v11"), ("dev_v12", "dev_v13"))
+ORIGINS = ("heldout_v4_seen", "dev_v5", "dev_v6", "dev_v7", "dev_v8", "dev_v9", "dev_v10", "dev_v11", "dev_v12", "dev_v13", "dev_v14", "dev_v15", "dev_v16", "dev_v17")
+FOLDS = (("heldout_v4_seen", "dev_v5"), ("dev_v6", "dev_v7"), ("dev_v8", "dev_v9"), ("dev_v10", "dev_v11"), ("dev_v12", "dev_v13"), ("dev_v14", "dev_v15"), ("dev_v16", "dev_v17"))
 OUT = ROOT / "grt" / "data" / "combiner.json"
 
 
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help=f"train on all the batches and write {OUT.relative_to(ROOT)}")
     ap.add_argument("--l2", type=float, default=3.0)
     ap.add_argument("--min-count", type=int, default=3)
-    ap.add_argument("--threshold", type=float, default=0.4, help="threshold written in the file")
+    ap.add_argument("--threshold", type=float, default=0.5, help="threshold written in the file")
     ap.add_argument("--words-threshold", type=float, default=0.6, help="threshold where no cue of the code fired")
     args = ap.parse_args(argv)
 

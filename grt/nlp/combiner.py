@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import numpy
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, ORTH
 
 from ..i18n import tr
 
@@ -71,6 +72,14 @@ def _words(tokens: Iterable[Any]) -> list[Any]:
 def sentence_lemmas(tokens: Iterable[Any]) -> list[str]:
     """The lemmas the model reads: lower case, no punctuation."""
     return [(t.lemma_ or t.text).lower() for t in _words(tokens)]
+
+
+def doc_lemmas(doc: Any) -> list[str | None]:
+    """``sentence_lemmas`` for every token of a Doc at once (None for punctuation and spaces), read from
+    its arrays: one Token object per word would cost more than the model's decision itself."""
+    strings = doc.vocab.strings
+    rows = doc.to_array([LEMMA, ORTH, IS_PUNCT, IS_SPACE]).tolist()
+    return [None if punct or space else strings[lemma or orth].lower() for lemma, orth, punct, space in rows]
 
 
 def surface_words(tokens: Iterable[Any]) -> dict[str, str]:

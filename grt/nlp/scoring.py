@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from ..i18n import tr
 from .component import CUE, FEATURE, UNLESS, CueMatcher, sentence_bounds
-from .combiner import CORPUS_PRIOR, Combiner, corpus_cue_id, logit, sentence_features, sentence_lemmas, sigmoid, surface_words, words_why
+from .combiner import CORPUS_PRIOR, Combiner, corpus_cue_id, doc_lemmas, logit, sentence_features, sigmoid, surface_words, words_why
 from .cues import USER_PREFIX, Cue, CueSet, learned_weight
 
 # Sentences longer than this (in tokens) are narrowed to the clauses that hold the cues.
@@ -222,13 +222,18 @@ def _sentence_hits(
 def features_for_doc(doc: Doc, *, cueset: CueSet, shipped: CueMatcher, matches: list[tuple[int, int, int, int]]) -> list[dict[str, float]]:
     """What the combiner reads in each sentence of the Doc (to train it: benchmarks/train_combiner.py)."""
     out = []
+    lemmas = doc_lemmas(doc)
     for sent, by_code, _, _ in _sentence_hits(
         doc, cueset=cueset, shipped=shipped, matches=matches, user=None, user_matches=None, codes=None,
         disabled=frozenset(), weights=None, threshold=cueset.min_score, every_sentence=True,
     ):
         cues = [h.cue for hits in by_code.values() for h in hits]
-        out.append(sentence_features(sentence_lemmas(doc[sent[0] : sent[1]]), cues))
+        out.append(sentence_features(_lemmas_of(lemmas, sent), cues))
     return out
+
+
+def _lemmas_of(lemmas: list[str | None], sent: tuple[int, int]) -> list[str]:
+    return [lemma for lemma in lemmas[sent[0] : sent[1]] if lemma is not None]
 
 
 def _why(doc: Doc, text: str, hits: list[_Hit]) -> str:
@@ -296,6 +301,7 @@ def suggestions_for_doc(
     rule_threshold = cueset.min_score if min_score is None else min_score
     model_threshold = combiner.threshold if combiner is not None and min_score is None else rule_threshold
     items: list[dict[str, Any]] = []
+    lemmas = doc_lemmas(doc) if combiner is not None else []
     for sent, by_code, scores, sent_feats in _sentence_hits(
         doc, cueset=cueset, shipped=shipped, matches=matches, user=user, user_matches=user_matches, codes=codes,
         disabled=disabled, weights=weights, threshold=rule_threshold, every_sentence=combiner is not None,
@@ -304,7 +310,7 @@ def suggestions_for_doc(
         features: dict[str, float] = {}
         if combiner is not None:
             cues = [h.cue for hits in by_code.values() for h in hits if not h.cue.id.startswith(USER_PREFIX)]
-            features = sentence_features(sentence_lemmas(doc[sent[0] : sent[1]]), cues)
+            features = sentence_features(_lemmas_of(lemmas, sent), cues)
             decided = _model_decisions(combiner, features, by_code, codes=codes, disabled=disabled, weights=weights)
         for code in sorted(set(by_code) | set(decided)):
             hits = by_code.get(code, [])
