@@ -84,7 +84,7 @@ def probabilities(model: dict, features: list[dict[str, float]]) -> list[dict[st
     from grt.nlp.combiner import Combiner, sigmoid
 
     combiner = Combiner({**model, "threshold": 0.5})
-    return [{combiner.codes[k]: sigmoid(z) for k, z in enumerate(combiner.logits(f))} for f in features]
+    return [{code: sigmoid(z) for code, z in zip(combiner.codes, logits)} for logits in combiner.logits_many(features)]
 
 
 def main(argv: list[str] | None = None) -> int:

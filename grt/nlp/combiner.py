@@ -18,7 +18,7 @@ import math
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy
 from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, ORTH
@@ -121,16 +121,21 @@ class Combiner:
             for code, w in per_code.items():
                 self.matrix[self.index[feat], self.codes.index(code)] = float(w)
 
-    def logits(self, features: Mapping[str, float]) -> list[float]:
-        rows, values = [], []
-        for feat, value in features.items():
-            j = self.index.get(feat)
-            if j is not None:
-                rows.append(j)
-                values.append(value)
-        if not rows:
-            return self.bias.tolist()
-        return (self.bias + numpy.asarray(values) @ self.matrix[rows]).tolist()
+    def logits_many(self, sentences: Sequence[Mapping[str, float]]) -> list[list[float]]:
+        """Per sentence (its features), the logit of each code: one product for all the sentences of a
+        Doc, as numpy's cost is per call."""
+        rows, values, owners = [], [], []
+        for s, features in enumerate(sentences):
+            for feat, value in features.items():
+                j = self.index.get(feat)
+                if j is not None:
+                    rows.append(j)
+                    values.append(value)
+                    owners.append(s)
+        out = numpy.tile(self.bias, (len(sentences), 1))
+        if rows:
+            numpy.add.at(out, owners, self.matrix[rows] * numpy.asarray(values)[:, None])
+        return out.tolist()
 
     def strongest_words(self, features: Iterable[str], code: str, surface: Mapping[str, str], n: int = 3) -> list[str]:
         """The sentence's words and pairs of words that pushed most towards ``code``, strongest first, as

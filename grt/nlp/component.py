@@ -102,6 +102,11 @@ def _windows(rows: list[list[int]], start: int, words: frozenset[int], length: i
     return out
 
 
+def _holds_all(rows: list[list[int]], requirements: Iterable[frozenset[int]]) -> bool:
+    """Whether, for each word set, one of the (LOWER, LEMMA) ``rows`` holds one of its words."""
+    return all(any(lo in words or le in words for lo, le in rows) for words in requirements)
+
+
 def _commonness(values: Iterable[str]) -> int:
     from spacy.lang.fr.stop_words import STOP_WORDS
 
@@ -228,7 +233,11 @@ class _Unit:
                         found.add((j, j + 1))
                 continue
             length = self.lengths[i]
-            windows = _windows(rows, start, self.requirements[i][0], length) if length else [(start, end)]
+            windows = [(start, end)]
+            if length:
+                # Every required word of the pattern is inside any match, so inside its window.
+                reqs = self.requirements[i]
+                windows = [w for w in _windows(rows, start, reqs[0], length) if _holds_all(rows[w[0] - start : w[1] - start], reqs[1:])]
             for a, b in windows:
                 found.update((a + x, a + y) for _, x, y in self.matchers[i](doc[a:b]))
         return sorted(found)

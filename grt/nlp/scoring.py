@@ -248,17 +248,17 @@ def _why(doc: Doc, text: str, hits: list[_Hit]) -> str:
 
 def _model_decisions(
     combiner: Combiner,
-    features: dict[str, float],
+    logits: list[float],
     by_code: dict[str, list[_Hit]],
     *,
     codes: frozenset[str] | None,
     disabled: frozenset[str],
     weights: Mapping[str, Any] | None,
 ) -> dict[str, float]:
-    """Per code the combiner knows: the probability, moved by what the group taught about the cues that
-    fired (or, with no cue of the code, about the code's corpus pseudo-cue)."""
+    """Per code the combiner knows: the probability (from the sentence's ``logits``), moved by what the
+    group taught about the cues that fired (or, with no cue of the code, about the code's corpus pseudo-cue)."""
     out = {}
-    for k, z in enumerate(combiner.logits(features)):
+    for k, z in enumerate(logits):
         code = combiner.codes[k]
         if codes is not None and code not in codes:
             continue
@@ -301,17 +301,23 @@ def suggestions_for_doc(
     rule_threshold = cueset.min_score if min_score is None else min_score
     model_threshold = combiner.threshold if combiner is not None and min_score is None else rule_threshold
     items: list[dict[str, Any]] = []
-    lemmas = doc_lemmas(doc) if combiner is not None else []
-    for sent, by_code, scores, sent_feats in _sentence_hits(
+    sentences = list(_sentence_hits(
         doc, cueset=cueset, shipped=shipped, matches=matches, user=user, user_matches=user_matches, codes=codes,
         disabled=disabled, weights=weights, threshold=rule_threshold, every_sentence=combiner is not None,
-    ):
-        decided: dict[str, float] = {}
-        features: dict[str, float] = {}
-        if combiner is not None:
+    ))
+    features_of: list[dict[str, float]] = [{} for _ in sentences]
+    logits_of: list[list[float]] = []
+    if combiner is not None:
+        lemmas = doc_lemmas(doc)
+        for i, (sent, by_code, _, _) in enumerate(sentences):
             cues = [h.cue for hits in by_code.values() for h in hits if not h.cue.id.startswith(USER_PREFIX)]
-            features = sentence_features(_lemmas_of(lemmas, sent), cues)
-            decided = _model_decisions(combiner, features, by_code, codes=codes, disabled=disabled, weights=weights)
+            features_of[i] = sentence_features(_lemmas_of(lemmas, sent), cues)
+        logits_of = combiner.logits_many(features_of)
+    for i, (sent, by_code, scores, sent_feats) in enumerate(sentences):
+        features = features_of[i]
+        decided: dict[str, float] = {}
+        if combiner is not None:
+            decided = _model_decisions(combiner, logits_of[i], by_code, codes=codes, disabled=disabled, weights=weights)
         for code in sorted(set(by_code) | set(decided)):
             hits = by_code.get(code, [])
             if code in decided:
