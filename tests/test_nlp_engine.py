@@ -451,7 +451,8 @@ def test_bounded_patterns_find_what_a_matcher_over_the_whole_sentence_finds():
         [{"LOWER": "on"}, {"LOWER": {"IN": ["le", "la"]}, "OP": "?"}, {"LOWER": "fait"}, {"IS_PUNCT": False, "OP": "{0,3}"}, {"LOWER": "quand"}],
         [{"LOWER": "sans"}, {"IS_ALPHA": True, "OP": "{1,2}"}, {"LOWER": "rien"}],
     ]
-    text = "On fait quand même, on le fait vite quand il faut, et sans lui dire rien ; sans rien, on la fait quand"
+    # ... and around a rare word whose pattern's other words are too far away (a window skipped).
+    text = "On fait quand même, on le fait vite quand il faut, et sans lui dire rien, on la fait quand ; sans eux, on attend, rien ; sans rien"
     doc = nlp(text)
     unit = _Unit(nlp.vocab, "t", patterns)
     arr = doc.to_array([LOWER, LEMMA])
