@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from suggest_quality import codebook_codes, load_corpus, prf, tally  # noqa: E402
 
-ORIGINS = ("heldout_v4_seen", "dev_v5", "dev_v6", "dev_v7", "dev_v8", "dev_v9", "dev_v10", "dev_v11", "dev_v12", "dev_v13", "dev_v14", "dev_v15", "dev_v16", "dev_v17")
-FOLDS = (("heldout_v4_seen", "dev_v5"), ("dev_v6", "dev_v7"), ("dev_v8", "dev_v9"), ("dev_v10", "dev_v11"), ("dev_v12", "dev_v13"), ("dev_v14", "dev_v15"), ("dev_v16", "dev_v17"))
+ORIGINS = ("heldout_v4_seen", "dev_v5", "dev_v6", "dev_v7", "dev_v8", "dev_v9", "dev_v10", "dev_v11", "dev_v12", "dev_v13", "dev_v14", "dev_v15", "dev_v16", "dev_v17", "dev_v18", "dev_v19", "dev_v20", "dev_v21", "dev_v22", "dev_v23")
+FOLDS = (("heldout_v4_seen", "dev_v5"), ("dev_v6", "dev_v7"), ("dev_v8", "dev_v9"), ("dev_v10", "dev_v11"), ("dev_v12", "dev_v13"), ("dev_v14", "dev_v15"), ("dev_v16", "dev_v17"), ("dev_v18", "dev_v19"), ("dev_v20", "dev_v21"), ("dev_v22", "dev_v23"))
 OUT = ROOT / "grt" / "data" / "combiner.json"
 
 
