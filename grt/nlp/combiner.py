@@ -65,33 +65,30 @@ def sentence_features(lemmas: list[str], cues: Iterable[Any]) -> dict[str, float
     return feats
 
 
-def _words(tokens: Iterable[Any]) -> list[Any]:
-    return [t for t in tokens if not (t.is_punct or t.is_space)]
-
-
-def sentence_lemmas(tokens: Iterable[Any]) -> list[str]:
-    """The lemmas the model reads: lower case, no punctuation."""
-    return [(t.lemma_ or t.text).lower() for t in _words(tokens)]
-
-
 def doc_lemmas(doc: Any) -> list[str | None]:
-    """``sentence_lemmas`` for every token of a Doc at once (None for punctuation and spaces), read from
-    its arrays: one Token object per word would cost more than the model's decision itself."""
+    """Per token of a Doc, the lemma the model reads (lower case; the word itself when it has none), None
+    for punctuation and spaces. Read from the Doc's arrays: one Token object per word would cost more than
+    the model's decision itself."""
     strings = doc.vocab.strings
     rows = doc.to_array([LEMMA, ORTH, IS_PUNCT, IS_SPACE]).tolist()
     return [None if punct or space else strings[lemma or orth].lower() for lemma, orth, punct, space in rows]
 
 
-def surface_words(tokens: Iterable[Any]) -> dict[str, str]:
-    """How each lemma or pair of lemmas of the sentence is written in it (to explain a suggestion in
-    the participant's own words)."""
-    words = _words(tokens)
-    lemmas = sentence_lemmas(words)
+def sentence_lemmas(lemmas: list[str | None], sent: tuple[int, int]) -> list[str]:
+    """The lemmas the model reads in the sentence ``sent`` (token bounds), from ``doc_lemmas``."""
+    return [lemma for lemma in lemmas[sent[0] : sent[1]] if lemma is not None]
+
+
+def surface_words(tokens: Iterable[Any], lemmas: Iterable[str | None]) -> dict[str, str]:
+    """How each lemma or pair of lemmas of a sentence is written in it (to explain a suggestion in the
+    participant's own words); ``lemmas``: the sentence's tokens' ``doc_lemmas``."""
+    words = [(t.text, lemma) for t, lemma in zip(tokens, lemmas) if lemma is not None]
     surface: dict[str, str] = {}
-    for i, (t, lemma) in enumerate(zip(words, lemmas)):
-        surface.setdefault("lem:" + lemma, t.text)
+    for i, (text, lemma) in enumerate(words):
+        surface.setdefault("lem:" + lemma, text)
         if i:
-            surface.setdefault(f"bi:{lemmas[i - 1]}_{lemma}", f"{words[i - 1].text} {t.text}")
+            before, previous = words[i - 1]
+            surface.setdefault(f"bi:{previous}_{lemma}", f"{before} {text}")
     return surface
 
 

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from ..i18n import tr
 from .component import CUE, FEATURE, UNLESS, CueMatcher, sentence_bounds
-from .combiner import CORPUS_PRIOR, Combiner, corpus_cue_id, doc_lemmas, logit, sentence_features, sigmoid, surface_words, words_why
+from .combiner import CORPUS_PRIOR, Combiner, corpus_cue_id, doc_lemmas, logit, sentence_features, sentence_lemmas, sigmoid, surface_words, words_why
 from .cues import USER_PREFIX, Cue, CueSet, learned_weight
 
 # Sentences longer than this (in tokens) are narrowed to the clauses that hold the cues.
@@ -221,19 +221,21 @@ def _sentence_hits(
 
 def features_for_doc(doc: Doc, *, cueset: CueSet, shipped: CueMatcher, matches: list[tuple[int, int, int, int]]) -> list[dict[str, float]]:
     """What the combiner reads in each sentence of the Doc (to train it: benchmarks/train_combiner.py)."""
-    out = []
     lemmas = doc_lemmas(doc)
-    for sent, by_code, _, _ in _sentence_hits(
-        doc, cueset=cueset, shipped=shipped, matches=matches, user=None, user_matches=None, codes=None,
-        disabled=frozenset(), weights=None, threshold=cueset.min_score, every_sentence=True,
-    ):
-        cues = [h.cue for hits in by_code.values() for h in hits]
-        out.append(sentence_features(_lemmas_of(lemmas, sent), cues))
-    return out
+    return [
+        _model_features(lemmas, sent, by_code)
+        for sent, by_code, _, _ in _sentence_hits(
+            doc, cueset=cueset, shipped=shipped, matches=matches, user=None, user_matches=None, codes=None,
+            disabled=frozenset(), weights=None, threshold=cueset.min_score, every_sentence=True,
+        )
+    ]
 
 
-def _lemmas_of(lemmas: list[str | None], sent: tuple[int, int]) -> list[str]:
-    return [lemma for lemma in lemmas[sent[0] : sent[1]] if lemma is not None]
+def _model_features(lemmas: list[str | None], sent: tuple[int, int], by_code: dict[str, list[_Hit]]) -> dict[str, float]:
+    """The combiner's features for one sentence, the same in training and in use (a facilitator's own cues
+    are not among them: the model never saw them)."""
+    cues = [h.cue for hits in by_code.values() for h in hits if not h.cue.id.startswith(USER_PREFIX)]
+    return sentence_features(sentence_lemmas(lemmas, sent), cues)
 
 
 def _why(doc: Doc, text: str, hits: list[_Hit]) -> str:
@@ -305,14 +307,9 @@ def suggestions_for_doc(
         doc, cueset=cueset, shipped=shipped, matches=matches, user=user, user_matches=user_matches, codes=codes,
         disabled=disabled, weights=weights, threshold=rule_threshold, every_sentence=combiner is not None,
     ))
-    features_of: list[dict[str, float]] = [{} for _ in sentences]
-    logits_of: list[list[float]] = []
-    if combiner is not None:
-        lemmas = doc_lemmas(doc)
-        for i, (sent, by_code, _, _) in enumerate(sentences):
-            cues = [h.cue for hits in by_code.values() for h in hits if not h.cue.id.startswith(USER_PREFIX)]
-            features_of[i] = sentence_features(_lemmas_of(lemmas, sent), cues)
-        logits_of = combiner.logits_many(features_of)
+    lemmas = doc_lemmas(doc) if combiner is not None else []
+    features_of = [_model_features(lemmas, sent, by_code) if combiner is not None else {} for sent, by_code, _, _ in sentences]
+    logits_of = combiner.logits_many(features_of) if combiner is not None else []
     for i, (sent, by_code, scores, sent_feats) in enumerate(sentences):
         features = features_of[i]
         decided: dict[str, float] = {}
@@ -334,7 +331,7 @@ def suggestions_for_doc(
             if hits:
                 why, cue_ids = _why(doc, text, hits), [h.cue.id for h in hits]
             else:
-                words = combiner.strongest_words(features, code, surface_words(doc[sent[0] : sent[1]])) if combiner is not None else []
+                words = combiner.strongest_words(features, code, surface_words(doc[sent[0] : sent[1]], lemmas[sent[0] : sent[1]])) if combiner is not None else []
                 if not words:
                     continue
                 why, cue_ids = words_why(words), [corpus_cue_id(code)]
